@@ -1,0 +1,62 @@
+"""KITU Exchange: knowledge exchange for the member authorities of the Kommunale IT-UNION."""
+import os
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import DEFAULT_SECRET_KEY, Config, database_url_from_environment
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("KITU")
+    if url := database_url_from_environment():
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if test_config:
+        app.config.update(test_config)
+    _fill_instance_defaults(app)
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        raise RuntimeError("Set KITU_SECRET_KEY: the default secret key is only for "
+                           "debugging and tests.")
+
+    from . import auth, authorities, cli, forum, library, main, search, topics, admin
+    from .errors import register_error_handlers
+    from .extensions import babel, csrf, db, login_manager, migrate
+    from .web import register_web_helpers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
+                                                     "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "de")
+    login_manager.init_app(app)
+    search.init_app(app)
+
+    for module in (main, auth, forum, library, authorities, topics, admin, search):
+        app.register_blueprint(module.bp)
+    register_error_handlers(app)
+    register_web_helpers(app)
+    cli.register(app)
+    return app
+
+
+def _fill_instance_defaults(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "kitu.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("INDEX_DIR"):
+        app.config["INDEX_DIR"] = os.path.join(app.instance_path, "search-index")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Foreign keys on; WAL and a busy timeout so that several workers can write."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -1,0 +1,43 @@
+from flask import Blueprint, flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth import services as accounts
+from ..authorities.services import directory
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..models import User
+from ..records import require
+from ..web import ROLE_NAMES
+from .forms import AccountForm
+
+bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
+
+
+@bp.route("", methods=["GET", "POST"])
+def index():
+    require(current_user, "user.manage")
+    form = AccountForm()
+    form.authority.choices = [(a.slug, a.name) for a in directory()]
+    form.role.choices = list(ROLE_NAMES.items())
+    invitation = None
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data, form.name.data, form.authority.data,
+                                        form.role.data)
+        except (Invalid, Conflict) as error:
+            getattr(form, getattr(error, "field", None) or "email").errors.append(error.message)
+        else:
+            invitation = url_for("auth.invitation", token=accounts.invitation_token(user),
+                                 _external=True)
+            flash(_("Das Konto für %(email)s ist angelegt.", email=user.email), "success")
+            form = AccountForm(formdata=None)
+            form.authority.choices = [(a.slug, a.name) for a in directory()]
+            form.role.choices = list(ROLE_NAMES.items())
+    users = db.session.scalars(select(User).options(selectinload(User.authority))
+                               .order_by(User.name))
+    status = 400 if form.errors else 200
+    return render_template("admin/index.html", form=form, users=list(users),
+                           invitation=invitation), status

@@ -1,0 +1,75 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..errors import Invalid
+from . import services
+from .forms import ChangePasswordForm, LoginForm, LogoutForm, SetPasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would help phishing."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for("main.index")
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data,
+                                         request.remote_addr or "unknown")
+        except (services.TooManyAttempts, services.BadCredentials) as error:
+            form.form_errors.append(error.message)
+            status = error.status
+        else:
+            login_user(user)
+            flash(_("Sie sind angemeldet."), "success")
+            return redirect(_safe_next(request.args.get("next")))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/abmelden", methods=["POST"])
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        flash(_("Sie sind abgemeldet."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/passwort", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except Invalid as error:
+            form.current.errors.append(error.message)
+        else:
+            flash(_("Ihr Passwort wurde geändert."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/einladung/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    user = services.user_for_invitation(token)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        flash(_("Ihr Passwort ist gespeichert. Sie können sich jetzt anmelden."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/invitation.html", form=form, user=user)

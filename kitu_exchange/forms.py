@@ -1,0 +1,68 @@
+"""Form base class and fields shared by the areas' forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import DataRequired, Length
+
+from .text import clean_text
+
+# A post body may be long, but not megabytes: the limit keeps pages and the index sane.
+BODY_MAX = 20_000
+TITLE_MAX = 200
+
+
+def _strip_nul(value):
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """FlaskForm that removes NUL bytes from every text input before validation."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [_strip_nul, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def title_field(label=None) -> StringField:
+    return StringField(
+        label or _l("Titel"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Bitte geben Sie einen Titel ein.")),
+            Length(min=5, max=TITLE_MAX,
+                   message=_l("Der Titel muss zwischen %(min)d und %(max)d Zeichen lang sein.")),
+        ],
+    )
+
+
+def body_field(label, required: bool = True, max_length: int = BODY_MAX) -> TextAreaField:
+    validators = [Length(max=max_length, message=_l(
+        "Der Text ist zu lang: höchstens %(max)d Zeichen sind erlaubt."))]
+    if required:
+        validators.insert(0, DataRequired(_l("Bitte geben Sie einen Text ein.")))
+    return TextAreaField(label, filters=[_strip], validators=validators)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a multiple choice; the service checks the values, in German."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+
+def tags_field() -> StringField:
+    return StringField(_l("Schlagwörter"), filters=[_strip], validators=[
+        Length(max=500, message=_l("Bitte höchstens %(max)d Zeichen."))])
+
+
+class ConfirmForm(Form):
+    """A button-only form: CSRF protection for actions like accept or delete."""

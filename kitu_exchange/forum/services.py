@@ -1,0 +1,143 @@
+"""Questions and replies: asking, answering, editing, accepting, listing."""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from ..errors import Conflict, NotFound
+from ..extensions import db
+from ..models import Authority, Question, Reply, Tag, Topic, User, utcnow
+from ..records import get_or_raise, require, unique_slug
+from ..rendering import render_markdown
+from ..search.changes import commit, record_change
+from ..topics.services import resolve_tags, resolve_topics
+
+
+@dataclass
+class QuestionFilter:
+    show: str = "newest"          # newest | unanswered | solved
+    topic: str | None = None      # topic slug
+    tag: str | None = None
+    authority: str | None = None  # authority slug
+
+
+def get_question(question_id: int) -> Question:
+    """The question with this id; NotFound if it does not exist or was deleted."""
+    question = db.session.get(Question, question_id)
+    if question is None or question.deleted:
+        raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
+    return question
+
+
+def ask_question(author: User, title: str, body: str, topic_slugs: list[str],
+                 tags: str | list[str]) -> Question:
+    """Post a question for the author's authority. Raises NotAllowed, Invalid."""
+    require(author, "question.create")
+    question = Question(
+        slug=unique_slug(Question, title), title=title, body=body,
+        body_html=render_markdown(body), author=author, authority_id=author.authority_id,
+        topics=resolve_topics(topic_slugs), tags=resolve_tags(tags),
+    )
+    db.session.add(question)
+    db.session.flush()
+    record_change(question)
+    commit()
+    return question
+
+
+def edit_question(user: User, question: Question, title: str, body: str,
+                  topic_slugs: list[str], tags: str | list[str]) -> None:
+    """Change a question's text, topics and tags. Raises NotAllowed, Invalid."""
+    require(user, "question.edit", question)
+    question.topics = resolve_topics(topic_slugs)
+    question.tags = resolve_tags(tags)
+    question.title, question.body = title, body
+    question.body_html = render_markdown(body)
+    question.updated_at = utcnow()
+    record_change(question)
+    commit()
+
+
+def delete_question(user: User, question: Question) -> None:
+    """Remove a question from the exchange (kept in the database as deleted)."""
+    require(user, "question.delete", question)
+    question.deleted_at = utcnow()
+    record_change(question)
+    commit()
+
+
+def add_reply(author: User, question_id: int, body: str) -> Reply:
+    """Reply to a question. Raises NotFound if the question is gone, NotAllowed."""
+    question = get_question(question_id)
+    require(author, "reply.create", question)
+    reply = Reply(question=question, body=body, body_html=render_markdown(body),
+                  author=author, authority_id=author.authority_id)
+    db.session.add(reply)
+    question.reply_count = len(question.replies)
+    record_change(question)
+    commit()
+    return reply
+
+
+def edit_reply(user: User, reply: Reply, body: str) -> None:
+    require(user, "reply.edit", reply)
+    if reply.question.deleted:
+        raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
+    reply.body, reply.body_html = body, render_markdown(body)
+    reply.updated_at = utcnow()
+    record_change(reply.question)
+    commit()
+
+
+def accept_reply(user: User, reply: Reply) -> None:
+    """Mark a reply as the accepted one, which marks its question solved.
+
+    Raises NotAllowed unless the user asked the question (or curates), and Conflict
+    when the question already has an accepted reply.
+    """
+    question = reply.question
+    if question.deleted:
+        raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
+    require(user, "question.accept", question)
+    if question.accepted_reply_id is not None:
+        raise Conflict(_("Für diese Frage wurde bereits eine Antwort akzeptiert."))
+    question.accepted_reply = reply
+    record_change(question)
+    commit()
+
+
+def question_query(filters: QuestionFilter) -> Select:
+    """Visible questions for a list page, newest first, with what the list shows."""
+    query = (select(Question).where(Question.deleted_at.is_(None))
+             .options(selectinload(Question.authority), selectinload(Question.topics),
+                      selectinload(Question.tags))
+             .order_by(Question.created_at.desc(), Question.id.desc()))
+    if filters.show == "unanswered":
+        query = query.where(Question.reply_count == 0)
+    elif filters.show == "solved":
+        query = query.where(Question.accepted_reply_id.is_not(None))
+    if filters.topic:
+        query = query.where(Question.topics.any(Topic.slug == filters.topic))
+    if filters.tag:
+        query = query.where(Question.tags.any(Tag.name == filters.tag))
+    if filters.authority:
+        query = query.where(Question.authority.has(Authority.slug == filters.authority))
+    return query
+
+
+def question_with_replies(question_id: int) -> Question:
+    """A question with its replies and their authors loaded in a fixed number of queries."""
+    question = db.session.scalar(
+        select(Question).where(Question.id == question_id, Question.deleted_at.is_(None))
+        .options(selectinload(Question.replies).selectinload(Reply.authority),
+                 selectinload(Question.replies).selectinload(Reply.author),
+                 selectinload(Question.authority), selectinload(Question.author),
+                 selectinload(Question.topics), selectinload(Question.tags)))
+    if question is None:
+        raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
+    return question
+
+
+def get_reply(reply_id: int) -> Reply:
+    return get_or_raise(Reply, reply_id, _("Diese Antwort gibt es nicht (mehr)."))

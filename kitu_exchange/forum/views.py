@@ -1,0 +1,141 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..records import require
+from ..topics.services import all_topics
+from . import services
+from .forms import QuestionForm, ReplyForm
+
+bp = Blueprint("forum", __name__, url_prefix="/fragen")
+
+
+def question_url(question) -> str:
+    return url_for("forum.question", question_id=question.id, slug=question.slug)
+
+
+@bp.app_template_global()
+def url_for_question(question) -> str:
+    return question_url(question)
+
+
+def _question_form(obj=None) -> QuestionForm:
+    form = QuestionForm(obj=obj)
+    form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
+    if obj is not None and not form.is_submitted():
+        form.topics.data = [topic.slug for topic in obj.topics]
+        form.tags.data = ", ".join(tag.name for tag in obj.tags)
+    return form
+
+
+def _show_invalid(form, error: Invalid) -> None:
+    field = getattr(form, error.field or "", None)
+    (field.errors if field is not None else form.form_errors).append(error.message)
+
+
+@bp.route("")
+def questions():
+    filters = services.QuestionFilter(
+        show=request.args.get("anzeigen", "newest"),
+        topic=request.args.get("thema") or None,
+        tag=request.args.get("schlagwort") or None,
+        authority=request.args.get("kommune") or None,
+    )
+    page = db.paginate(services.question_query(filters), per_page=20, error_out=False)
+    return render_template("forum/questions.html", page=page, filters=filters,
+                           topics=all_topics())
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+def ask():
+    form = _question_form()
+    if form.validate_on_submit():
+        try:
+            question = services.ask_question(current_user, form.title.data, form.body.data,
+                                             form.topics.data, form.tags.data)
+        except Invalid as error:
+            _show_invalid(form, error)
+        else:
+            flash(_("Ihre Frage ist veröffentlicht."), "success")
+            return redirect(question_url(question))
+    status = 400 if form.is_submitted() else 200
+    return render_template("forum/ask.html", form=form), status
+
+
+@bp.route("/<int:question_id>")
+@bp.route("/<int:question_id>-<slug>")
+def question(question_id: int, slug: str | None = None):
+    question = services.question_with_replies(question_id)
+    if slug != question.slug:
+        return redirect(question_url(question), 301)
+    return render_template("forum/question.html", question=question, reply_form=ReplyForm(),
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/<int:question_id>/antworten", methods=["POST"])
+def reply(question_id: int):
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            services.add_reply(current_user, question_id, form.body.data)
+        except NotFound as error:
+            # The question went away while the reply was written: keep the text.
+            return render_template("forum/reply_lost.html", form=form,
+                                   message=error.message), 404
+        flash(_("Ihre Antwort ist veröffentlicht."), "success")
+        return redirect(question_url(services.get_question(question_id)) + "#antworten")
+    question = services.question_with_replies(question_id)
+    return render_template("forum/question.html", question=question, reply_form=form,
+                           confirm_form=ConfirmForm()), 400
+
+
+@bp.route("/<int:question_id>/bearbeiten", methods=["GET", "POST"])
+def edit(question_id: int):
+    question = services.get_question(question_id)
+    require(current_user, "question.edit", question)
+    form = _question_form(question)
+    if form.validate_on_submit():
+        try:
+            services.edit_question(current_user, question, form.title.data, form.body.data,
+                                   form.topics.data, form.tags.data)
+        except Invalid as error:
+            _show_invalid(form, error)
+        else:
+            flash(_("Die Frage wurde gespeichert."), "success")
+            return redirect(question_url(question))
+    status = 400 if form.is_submitted() else 200
+    return render_template("forum/edit_question.html", form=form, question=question), status
+
+
+@bp.route("/<int:question_id>/loeschen", methods=["POST"])
+def delete(question_id: int):
+    question = services.get_question(question_id)
+    if ConfirmForm().validate_on_submit():
+        services.delete_question(current_user, question)
+        flash(_("Die Frage wurde gelöscht."), "success")
+    return redirect(url_for("forum.questions"))
+
+
+@bp.route("/antworten/<int:reply_id>/bearbeiten", methods=["GET", "POST"])
+def edit_reply(reply_id: int):
+    reply = services.get_reply(reply_id)
+    require(current_user, "reply.edit", reply)
+    form = ReplyForm(obj=reply)
+    if form.validate_on_submit():
+        services.edit_reply(current_user, reply, form.body.data)
+        flash(_("Die Antwort wurde gespeichert."), "success")
+        return redirect(question_url(reply.question) + f"#antwort-{reply.id}")
+    status = 400 if form.is_submitted() else 200
+    return render_template("forum/edit_reply.html", form=form, reply=reply), status
+
+
+@bp.route("/antworten/<int:reply_id>/akzeptieren", methods=["POST"])
+def accept(reply_id: int):
+    reply = services.get_reply(reply_id)
+    if ConfirmForm().validate_on_submit():
+        services.accept_reply(current_user, reply)
+        flash(_("Die Antwort ist als Lösung markiert."), "success")
+    return redirect(question_url(reply.question) + f"#antwort-{reply.id}")

@@ -1,0 +1,178 @@
+"""Solution records and their re-use (Nachnutzung) by other authorities."""
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..models import (PUBLIC_STATUSES, Authority, Reuse, ReuseStatus, Solution, SolutionStatus,
+                      Topic, User, utcnow)
+from ..permissions import can
+from ..records import require, unique_slug
+from ..rendering import render_markdown
+from ..search.changes import commit, record_change
+from ..topics.services import resolve_tags, resolve_topics
+
+CURATED_STATUSES = (SolutionStatus.BEST_PRACTICE, SolutionStatus.ARCHIVED)
+TEXT_FIELDS = ("situation", "approach", "result")
+
+
+@dataclass
+class SolutionFields:
+    """What an author fills in; the Markdown fields are rendered when saved."""
+
+    title: str
+    approach: str
+    situation: str = ""
+    result: str = ""
+    costs: str = ""
+    effort: str = ""
+    contact: str = ""
+    topics: list[str] = field(default_factory=list)
+    tags: str | list[str] = ""
+    status: str = SolutionStatus.PUBLISHED
+
+
+@dataclass
+class SolutionFilter:
+    topic: str | None = None
+    status: str | None = None          # one public status, or None for published + best
+    authority_kind: str | None = None
+    sort: str = "newest"               # newest | reuse
+
+
+def allowed_statuses(user: User, solution: Solution | None = None) -> list[str]:
+    """The statuses this user may give a solution."""
+    statuses = [SolutionStatus.DRAFT, SolutionStatus.PUBLISHED]
+    if can(user, "solution.curate", solution):
+        statuses += list(CURATED_STATUSES)
+    elif solution is not None and solution.status in CURATED_STATUSES:
+        statuses.append(solution.status)  # keep a curated status an author cannot set
+    return statuses
+
+
+def can_view(user: User, solution: Solution) -> bool:
+    return solution.status in PUBLIC_STATUSES or can(user, "solution.view_draft", solution)
+
+
+def get_solution(user: User, slug: str) -> Solution:
+    """A solution the user may see, with what its page shows; NotFound otherwise."""
+    solution = db.session.scalar(
+        select(Solution).filter_by(slug=slug).options(
+            selectinload(Solution.authority), selectinload(Solution.author),
+            selectinload(Solution.topics), selectinload(Solution.tags),
+            selectinload(Solution.reuses).selectinload(Reuse.authority)))
+    if solution is None or not can_view(user, solution):
+        raise NotFound(_("Diese Lösung gibt es nicht (mehr)."))
+    return solution
+
+
+def _apply(user: User, solution: Solution, fields: SolutionFields) -> None:
+    if fields.status not in allowed_statuses(user, solution):
+        raise Invalid(_("Diesen Status können Sie nicht vergeben."), "status")
+    solution.topics = resolve_topics(fields.topics)
+    solution.tags = resolve_tags(fields.tags)
+    solution.title = fields.title
+    for name in TEXT_FIELDS:
+        text = getattr(fields, name)
+        setattr(solution, name, text)
+        setattr(solution, f"{name}_html", render_markdown(text) if text else "")
+    solution.costs, solution.effort, solution.contact = fields.costs, fields.effort, fields.contact
+    solution.status = fields.status
+
+
+def create_solution(author: User, fields: SolutionFields) -> Solution:
+    """Write a solution record for the author's authority. Raises NotAllowed, Invalid."""
+    require(author, "solution.create")
+    solution = Solution(slug=unique_slug(Solution, fields.title), author=author,
+                        authority_id=author.authority_id)
+    _apply(author, solution, fields)
+    db.session.add(solution)
+    db.session.flush()
+    record_change(solution)
+    commit()
+    return solution
+
+
+def edit_solution(user: User, solution: Solution, fields: SolutionFields) -> None:
+    """Change a solution record. Raises NotAllowed, Invalid."""
+    require(user, "solution.edit", solution)
+    _apply(user, solution, fields)
+    solution.updated_at = utcnow()
+    record_change(solution)
+    commit()
+
+
+def record_reuse(user: User, solution: Solution, status: str, note: str) -> Reuse:
+    """Record (or update) that the user's authority re-uses a solution.
+
+    Raises Conflict for the authority's own solution, Invalid for an unknown status.
+    """
+    if status not in set(ReuseStatus):
+        raise Invalid(_("Bitte wählen Sie einen gültigen Stand."), "status")
+    if solution.authority_id == user.authority_id:
+        raise Conflict(_("Ihre eigene Kommune kann ihre Lösung nicht nachnutzen."))
+    if solution.status not in PUBLIC_STATUSES:
+        raise Conflict(_("Nur veröffentlichte Lösungen können nachgenutzt werden."))
+    reuse = db.session.scalar(select(Reuse).filter_by(solution_id=solution.id,
+                                                      authority_id=user.authority_id))
+    if reuse is None:
+        reuse = Reuse(solution=solution, authority_id=user.authority_id)
+        db.session.add(reuse)
+    require(user, "reuse.record", reuse)
+    reuse.status, reuse.note = status, note
+    db.session.flush()
+    solution.reuse_count = len(solution.reuses)
+    record_change(solution)
+    commit()
+    return reuse
+
+
+def remove_reuse(user: User, reuse: Reuse) -> None:
+    require(user, "reuse.remove", reuse)
+    solution = reuse.solution
+    solution.reuses.remove(reuse)
+    solution.reuse_count = len(solution.reuses)
+    record_change(solution)
+    commit()
+
+
+def solution_query(user: User, filters: SolutionFilter) -> Select:
+    """Solutions for the library page with what the list shows."""
+    if filters.status in set(PUBLIC_STATUSES):
+        statuses = [filters.status]
+    else:
+        statuses = [SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE]
+    query = (select(Solution).where(Solution.status.in_(statuses))
+             .options(selectinload(Solution.authority), selectinload(Solution.topics)))
+    if filters.topic:
+        query = query.where(Solution.topics.any(Topic.slug == filters.topic))
+    if filters.authority_kind:
+        query = query.where(Solution.authority.has(Authority.kind == filters.authority_kind))
+    if filters.sort == "reuse":
+        query = query.order_by(Solution.reuse_count.desc(), Solution.created_at.desc())
+    else:
+        query = query.order_by(Solution.created_at.desc(), Solution.id.desc())
+    return query
+
+
+def own_unpublished(user: User) -> list[Solution]:
+    """The user's drafts and submissions, for the library page."""
+    return list(db.session.scalars(
+        select(Solution).where(Solution.author_id == user.id,
+                               Solution.status.not_in(PUBLIC_STATUSES))
+        .options(selectinload(Solution.authority), selectinload(Solution.topics))
+        .order_by(Solution.created_at.desc())))
+
+
+def visible_solutions_of(user: User, *conditions) -> Select:
+    """Public solutions matching `conditions`, plus the user's own unpublished ones."""
+    return (select(Solution)
+            .where(or_(Solution.status.in_(PUBLIC_STATUSES), Solution.author_id == user.id),
+                   *conditions)
+            .options(selectinload(Solution.authority), selectinload(Solution.topics))
+            .order_by(Solution.created_at.desc()))
+
+

@@ -1,0 +1,126 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..errors import DomainError, Invalid
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..models import PUBLIC_STATUSES, Reuse
+from ..records import get_or_raise, require
+from ..topics.services import all_topics
+from ..web import AUTHORITY_KINDS, REUSE_STATUS_NAMES, SOLUTION_STATUS_NAMES
+from . import services
+from .forms import ReuseForm, SolutionForm
+
+bp = Blueprint("library", __name__, url_prefix="/loesungen")
+
+
+def _solution_form(solution=None) -> SolutionForm:
+    form = SolutionForm(obj=solution)
+    form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
+    form.status.choices = [(status, SOLUTION_STATUS_NAMES[status])
+                           for status in services.allowed_statuses(current_user, solution)]
+    if not form.is_submitted():
+        if solution is not None:
+            form.topics.data = [topic.slug for topic in solution.topics]
+            form.tags.data = ", ".join(tag.name for tag in solution.tags)
+        else:
+            form.status.data = "published"
+    return form
+
+
+def _fields(form: SolutionForm) -> services.SolutionFields:
+    return services.SolutionFields(
+        title=form.title.data, situation=form.situation.data, approach=form.approach.data,
+        result=form.result.data, costs=form.costs.data, effort=form.effort.data,
+        contact=form.contact.data, topics=form.topics.data, tags=form.tags.data,
+        status=form.status.data)
+
+
+def _reuse_form(reuse=None) -> ReuseForm:
+    form = ReuseForm(obj=reuse)
+    form.status.choices = list(REUSE_STATUS_NAMES.items())
+    return form
+
+
+@bp.route("")
+def solutions():
+    filters = services.SolutionFilter(
+        topic=request.args.get("thema") or None,
+        status=request.args.get("status") or None,
+        authority_kind=request.args.get("art") or None,
+        sort=request.args.get("sortierung", "newest"),
+    )
+    page = db.paginate(services.solution_query(current_user, filters), per_page=20,
+                       error_out=False)
+    return render_template("library/solutions.html", page=page, filters=filters,
+                           topics=all_topics(), kinds=AUTHORITY_KINDS,
+                           statuses=PUBLIC_STATUSES,
+                           own=services.own_unpublished(current_user))
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+def create():
+    form = _solution_form()
+    if form.validate_on_submit():
+        try:
+            solution = services.create_solution(current_user, _fields(form))
+        except Invalid as error:
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            flash(_("Die Lösung ist gespeichert."), "success")
+            return redirect(url_for("library.solution", slug=solution.slug))
+    status = 400 if form.is_submitted() else 200
+    return render_template("library/edit.html", form=form, solution=None), status
+
+
+@bp.route("/<slug>")
+def solution(slug: str):
+    solution = services.get_solution(current_user, slug)
+    own_reuse = next((r for r in solution.reuses if r.authority_id == current_user.authority_id),
+                     None)
+    return render_template("library/solution.html", solution=solution, own_reuse=own_reuse,
+                           reuse_form=_reuse_form(own_reuse), confirm_form=ConfirmForm())
+
+
+@bp.route("/<slug>/bearbeiten", methods=["GET", "POST"])
+def edit(slug: str):
+    solution = services.get_solution(current_user, slug)
+    require(current_user, "solution.edit", solution)
+    form = _solution_form(solution)
+    if form.validate_on_submit():
+        try:
+            services.edit_solution(current_user, solution, _fields(form))
+        except Invalid as error:
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            flash(_("Die Lösung ist gespeichert."), "success")
+            return redirect(url_for("library.solution", slug=solution.slug))
+    status = 400 if form.is_submitted() else 200
+    return render_template("library/edit.html", form=form, solution=solution), status
+
+
+@bp.route("/<slug>/nachnutzung", methods=["POST"])
+def reuse(slug: str):
+    solution = services.get_solution(current_user, slug)
+    form = _reuse_form()
+    if form.validate_on_submit():
+        try:
+            services.record_reuse(current_user, solution, form.status.data, form.note.data)
+        except DomainError as error:
+            form.status.errors.append(error.message)
+        else:
+            flash(_("Die Nachnutzung ist eingetragen."), "success")
+            return redirect(url_for("library.solution", slug=solution.slug) + "#nachnutzung")
+    return render_template("library/solution.html", solution=solution, own_reuse=None,
+                           reuse_form=form, confirm_form=ConfirmForm()), 400
+
+
+@bp.route("/nachnutzung/<int:reuse_id>/entfernen", methods=["POST"])
+def remove_reuse(reuse_id: int):
+    reuse = get_or_raise(Reuse, reuse_id)
+    slug = reuse.solution.slug
+    if ConfirmForm().validate_on_submit():
+        services.remove_reuse(current_user, reuse)
+        flash(_("Die Nachnutzung ist entfernt."), "success")
+    return redirect(url_for("library.solution", slug=slug) + "#nachnutzung")

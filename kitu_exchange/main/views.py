@@ -1,0 +1,43 @@
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..forum.services import QuestionFilter, question_query
+from ..models import Authority, Question, Solution, SolutionStatus
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    questions = db.session.scalars(question_query(QuestionFilter()).limit(8))
+    best = db.session.scalars(
+        select(Solution).filter_by(status=SolutionStatus.BEST_PRACTICE)
+        .options(selectinload(Solution.authority), selectinload(Solution.topics))
+        .order_by(Solution.created_at.desc()).limit(6))
+    stats = {
+        "authorities": db.session.scalar(select(func.count(Authority.id))),
+        "questions": db.session.scalar(
+            select(func.count(Question.id)).where(Question.deleted_at.is_(None))),
+        "solutions": db.session.scalar(select(func.count(Solution.id)).where(
+            Solution.status.in_([SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE]))),
+    }
+    return render_template("main/index.html", questions=list(questions), best=list(best),
+                           stats=stats, user=current_user)
+
+
+@bp.route("/impressum")
+def imprint():
+    return render_template("legal/imprint.html")
+
+
+@bp.route("/datenschutz")
+def privacy():
+    return render_template("legal/privacy.html")
+
+
+@bp.route("/barrierefreiheit")
+def accessibility():
+    return render_template("legal/accessibility.html")

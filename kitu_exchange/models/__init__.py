@@ -1,0 +1,15 @@
+"""Mapped classes; import from here."""
+from .account import LoginAttempt, Role, User
+from .authority import POPULATION_BANDS, Authority, AuthorityKind, population_band
+from .base import Base, utcnow
+from .forum import Question, Reply
+from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
+from .search import SearchChange, SynonymSet
+from .taxonomy import Tag, Topic
+
+__all__ = [
+    "Authority", "AuthorityKind", "Base", "LoginAttempt", "POPULATION_BANDS", "PUBLIC_STATUSES",
+    "Question", "Reply", "Reuse", "ReuseStatus", "Role", "SearchChange", "Solution",
+    "SolutionStatus", "SynonymSet", "Tag",
+    "Topic", "User", "population_band", "utcnow",
+]

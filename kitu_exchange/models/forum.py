@@ -1,0 +1,78 @@
+"""Questions (Fragen) and their replies (Antworten)."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .taxonomy import link_table
+
+question_topic = link_table("question_topic", "question", "topic")
+question_tag = link_table("question_tag", "question", "tag")
+
+
+class Question(Base):
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    accepted_reply_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reply.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    reply_count: Mapped[int] = mapped_column(default=0)
+
+    authority: Mapped["Authority"] = relationship()
+    author: Mapped["User | None"] = relationship()
+    replies: Mapped[list["Reply"]] = relationship(
+        back_populates="question",
+        order_by="Reply.created_at, Reply.id",
+        foreign_keys="Reply.question_id",
+        cascade="all, delete-orphan",
+    )
+    accepted_reply: Mapped["Reply | None"] = relationship(
+        foreign_keys=[accepted_reply_id], post_update=True
+    )
+    topics: Mapped[list["Topic"]] = relationship(secondary=question_topic, order_by="Topic.name")
+    tags: Mapped[list["Tag"]] = relationship(secondary=question_tag, order_by="Tag.name")
+
+    @property
+    def solved(self) -> bool:
+        return self.accepted_reply_id is not None
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Question {self.id} {self.slug}>"
+
+
+class Reply(Base):
+    __tablename__ = "reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+
+    question: Mapped[Question] = relationship(back_populates="replies", foreign_keys=[question_id])
+    authority: Mapped["Authority"] = relationship()
+    author: Mapped["User | None"] = relationship()
+
+    @property
+    def accepted(self) -> bool:
+        return self.question.accepted_reply_id == self.id

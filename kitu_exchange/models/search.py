@@ -1,0 +1,39 @@
+"""Search change log and moderator-maintained synonym sets."""
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class SearchChange(Base):
+    """A document whose index entry must be refreshed.
+
+    Written in the same transaction as the change itself, so the index never misses a
+    committed change and never sees a rolled-back one. Every index replica keeps its own
+    cursor (the last applied id) and re-reads the current row when it applies a change.
+    """
+
+    __tablename__ = "search_change"
+
+    # SQLite only auto-increments an INTEGER PRIMARY KEY, so BIGINT elsewhere only.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
+    doc_id: Mapped[str] = mapped_column(String(140))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SynonymSet(Base):
+    """Terms that search treats as equivalent, e.g. "XRechnung, E-Rechnung"."""
+
+    __tablename__ = "synonym_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terms: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def term_list(self) -> list[str]:
+        return [term.strip() for term in self.terms.split(",") if term.strip()]

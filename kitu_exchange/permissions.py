@@ -1,0 +1,63 @@
+"""Who may do what: one table that views, services and templates all consult.
+
+Each action maps every role to a scope: NONE (never), OWN (only on one's own post or
+one's own authority) or ANY. Create actions use ANY for "allowed".
+"""
+import enum
+
+from .models import Authority, Question, Reply, Reuse, Role, Solution, User
+
+
+class Scope(enum.Enum):
+    NONE = "none"
+    OWN = "own"
+    ANY = "any"
+
+
+N, O, A = Scope.NONE, Scope.OWN, Scope.ANY
+
+# action: (member, moderator, admin)
+PERMISSIONS: dict[str, tuple[Scope, Scope, Scope]] = {
+    "question.create": (A, A, A),
+    "question.edit": (O, A, A),
+    "question.delete": (O, A, A),
+    "question.accept": (O, A, A),
+    "reply.create": (A, A, A),
+    "reply.edit": (O, A, A),
+    "solution.create": (A, A, A),
+    "solution.edit": (O, A, A),
+    "solution.view_draft": (O, A, A),
+    "solution.curate": (N, A, A),
+    "reuse.record": (O, O, A),
+    "reuse.remove": (O, A, A),
+    "authority.create": (N, N, A),
+    "authority.edit": (O, N, A),
+    "topic.manage": (N, A, A),
+    "synonym.manage": (N, A, A),
+    "user.manage": (N, N, A),
+}
+ROLE_COLUMN = {Role.MEMBER: 0, Role.MODERATOR: 1, Role.ADMIN: 2}
+
+
+def owns(user: User, target: object) -> bool:
+    """Whether `target` belongs to the user (a post) or to the user's authority."""
+    match target:
+        case Authority():
+            return target.id == user.authority_id
+        case Reuse():
+            return target.authority_id == user.authority_id
+        case Question() | Reply() | Solution():
+            return target.author_id is not None and target.author_id == user.id
+        case None:
+            return True
+    raise TypeError(f"no ownership rule for {type(target).__name__}")
+
+
+def can(user: User | None, action: str, target: object = None) -> bool:
+    """Whether `user` may perform `action` on `target`."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    scope = PERMISSIONS[action][ROLE_COLUMN[Role(user.role)]]
+    if scope is Scope.ANY:
+        return True
+    return scope is Scope.OWN and owns(user, target)

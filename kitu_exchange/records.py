@@ -1,0 +1,41 @@
+"""Helpers that services of several areas share."""
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .errors import NotAllowed, NotFound
+from .extensions import db
+from .models import User
+from .permissions import can
+from .text import slugify
+
+
+def require(user: User, action: str, target: object = None) -> None:
+    """Raise NotAllowed unless the permission table allows `action` on `target`."""
+    if not can(user, action, target):
+        raise NotAllowed(_("Sie haben keine Berechtigung für diese Aktion."))
+
+
+def get_or_raise(model, ident, message: str | None = None):
+    """The record with this primary key; NotFound (404) otherwise."""
+    record = db.session.get(model, ident) if ident is not None else None
+    if record is None:
+        raise NotFound(message or _("Der Eintrag wurde nicht gefunden."))
+    return record
+
+
+def by_slug_or_raise(model, slug: str, message: str | None = None):
+    record = db.session.scalar(select(model).filter_by(slug=slug))
+    if record is None:
+        raise NotFound(message or _("Der Eintrag wurde nicht gefunden."))
+    return record
+
+
+def unique_slug(model, text: str, max_length: int = 80) -> str:
+    """A slug from `text` that no row of `model` uses yet ("titel", "titel-2", ...)."""
+    base = slugify(text, max_length)
+    taken = set(db.session.scalars(
+        select(model.slug).where(model.slug.like(f"{base}%"))))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug

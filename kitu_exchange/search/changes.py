@@ -1,0 +1,38 @@
+"""The search change log, written in the same transaction as the change itself."""
+import logging
+
+from flask import current_app
+
+from ..extensions import db
+from ..models import Question, SearchChange, Solution
+
+log = logging.getLogger(__name__)
+
+
+def doc_id_of(record: Question | Solution) -> str:
+    """Document identifier outside the database: "question/<slug>" or "solution/<slug>"."""
+    kind = "question" if isinstance(record, Question) else "solution"
+    return f"{kind}/{record.slug}"
+
+
+def record_change(*records: Question | Solution) -> None:
+    """Note that these records' index entries must be refreshed after the commit."""
+    for record in records:
+        db.session.add(SearchChange(doc_id=doc_id_of(record)))
+
+
+def commit() -> None:
+    """Commit the unit of work, then bring the index up to date if no one else is.
+
+    Index trouble never fails the request: the change log keeps the work, and the next
+    commit, another worker or `flask search sync` applies it.
+    """
+    db.session.commit()
+    if not current_app.config["SEARCH_SYNC_AFTER_COMMIT"]:
+        return
+    from .index import sync  # imports whoosh; keep this module light for the models
+
+    try:
+        sync(wait=False)
+    except Exception:  # noqa: BLE001 - logged, and the change log still holds the work
+        log.exception("Applying search changes failed; they stay pending")

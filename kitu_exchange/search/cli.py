@@ -1,0 +1,86 @@
+"""`flask search …`: sync, reindex, query, similar, evaluate."""
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from . import index, service
+from .evaluation import evaluate, load_queries
+
+search = AppGroup("search", help="Search index and search quality.")
+
+
+@search.command("sync")
+def sync_command():
+    """Apply pending changes from the change log to this host's index."""
+    if index.open_index() is None:
+        click.echo("Index missing or unusable: rebuilding from the database.")
+        result = index.reindex()
+        click.echo(f"Rebuilt: {result['documents']} documents in {result['seconds']:.1f} s.")
+        return
+    applied = index.sync(wait=True)
+    click.echo(f"Applied {applied} changes; {index.pending_count()} pending.")
+
+
+@search.command("reindex")
+@click.option("--procs", default=1, show_default=True, help="Indexing processes.")
+def reindex_command(procs):
+    """Rebuild the index from the database into a fresh folder and swap it in."""
+    result = index.reindex(procs=procs)
+    click.echo(f"Indexed {result['documents']} documents in {result['seconds']:.1f} s "
+               f"({result['generation']}).")
+
+
+def _print_hits(hits: list[dict], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(hits, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("No results.")
+    for hit in hits:
+        click.echo(f"{hit['score']:8.3f}  {hit['id']}  {hit['title']}")
+
+
+@search.command("query")
+@click.argument("text")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def query_command(text, limit, as_json):
+    """Search as the search box does."""
+    index.ensure_index()
+    _print_hits(service.ids_for_cli(text, "search", limit), as_json)
+
+
+@search.command("similar")
+@click.option("--text", required=True, help="Title and body of a draft question.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def similar_command(text, limit, as_json):
+    """Cases similar to a draft's text."""
+    index.ensure_index()
+    _print_hits(service.ids_for_cli(text, "similar", limit), as_json)
+
+
+@search.command("evaluate")
+@click.argument("queries_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate_command(queries_file, as_json):
+    """Measure nDCG@10, Recall@5 and MRR of a query file against the current database."""
+    index.ensure_index()
+    try:
+        queries = load_queries(queries_file)
+    except (ValueError, KeyError) as error:
+        click.echo(f"Error: {queries_file} is not a valid query file: {error}", err=True)
+        sys.exit(1)
+    report = evaluate(queries, lambda q: [hit["id"] for hit in service.ids_for_cli(
+        q["query"], q.get("mode", "search"), 10)])
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    rows = [("all", report["all"]), ("search", report["search"]),
+            ("similar", report["similar"]), *sorted(report["categories"].items())]
+    click.echo(f"{'':12} {'nDCG@10':>8} {'Recall@5':>9} {'MRR':>6} {'n':>4}")
+    for name, m in rows:
+        click.echo(f"{name:12} {m['ndcg@10']:8.3f} {m['recall@5']:9.3f} {m['mrr']:6.3f} "
+                   f"{m['n']:4d}")

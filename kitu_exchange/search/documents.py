@@ -1,0 +1,56 @@
+"""Conversion of the app's plain document dicts into index fields."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+POPULATION_BANDS = ("lt10k", "10k-50k", "gt50k")
+
+
+def population_band(population: int | None) -> str:
+    """The population band slug of an authority ("lt10k", "10k-50k", "gt50k")."""
+    if population is None or population < 10_000:
+        return "lt10k"
+    if population <= 50_000:
+        return "10k-50k"
+    return "gt50k"
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    # Whoosh DATETIME stores naive datetimes; the app's convention is UTC.
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def document_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """Turn the app's plain document dict into keyword arguments for ``update_document``.
+
+    Fills the internal ``exact`` field from title and body, joins topics and tags for
+    the comma-separated keyword fields and drops empty optional values (Whoosh rejects
+    ``None``).
+    """
+    title = doc.get("title") or ""
+    body = doc.get("body") or ""
+    fields: dict[str, Any] = {
+        "doc_id": doc["doc_id"],
+        "kind": doc.get("kind") or doc["doc_id"].split("/", 1)[0],
+        "title": title,
+        "body": body,
+        "exact": f"{title}\n{body}",
+        "topics": ",".join(t.strip() for t in doc.get("topics") or () if t and t.strip()),
+        "tags": ",".join(t.strip() for t in doc.get("tags") or () if t and t.strip()),
+        "solved": bool(doc.get("solved", False)),
+        "best_practice": bool(doc.get("best_practice", False)),
+        "reuse_count": int(doc.get("reuse_count") or 0),
+    }
+    for key in ("authority", "authority_kind", "population_band", "status"):
+        if doc.get(key):
+            fields[key] = str(doc[key])
+    if doc.get("pk") is not None:
+        fields["pk"] = int(doc["pk"])
+    created = _naive_utc(doc.get("created"))
+    if created is not None:
+        fields["created"] = created
+    return fields

@@ -1,0 +1,483 @@
+"""Query building and ranking: the search box and the "similar cases" panel.
+
+Queries are built directly from the German analysis (``analysis.analyze_word``)
+instead of through Whoosh's query parser, so that every typed word becomes a small,
+controlled group of weighted terms:
+
+* the whole word's stem in ``title`` (boosted) and ``body``, plus its folded surface
+  form in ``exact`` (ranks "Drucker" above stemming collisions such as "Druck");
+* its hyphen segments and compound parts at a lower weight (higher when the whole word
+  is unknown to the index, because then the parts carry the meaning);
+* close spellings from the index vocabulary when the word is unknown or rare;
+* moderator synonyms, a bit below the original.
+
+Search-box syntax: ``"quoted phrase"`` and ``-word`` exclusion. Anything else is
+treated as plain words; nothing raises on odd input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from heapq import nlargest
+from typing import Any, Iterable, Sequence
+
+from whoosh import query as Q
+from whoosh import scoring
+from whoosh.fields import Schema
+from whoosh.searching import Results, ResultsPage, Searcher
+from whoosh.support.levenshtein import distance
+
+from .analysis import PART_BOOST, SEGMENT_BOOST, WordAnalysis, analyze_word, tokenize_words
+from .synonyms import SynonymMap, SynonymTerm
+
+__all__ = [
+    "WEIGHTING",
+    "build_search_query",
+    "build_similar_query",
+    "search",
+    "search_page",
+    "similar",
+    "similar_to_document",
+    "suggest",
+]
+
+# BM25F with a smaller length normalisation for the short title field.
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.4)
+
+TITLE_BOOST = 2.5  # a title hit counts this much more than a body hit
+EXACT_BOOST = 0.6  # bonus for the unstemmed surface form (precision over collisions)
+DERIVED_WEIGHT = 0.35  # compound parts / hyphen segments of a word the index knows
+DERIVED_WEIGHT_UNKNOWN = 0.8  # ... of a word the index does not know as a whole
+SYNONYM_WEIGHT = 0.7
+SYNONYM_TIEBREAK = 0.2
+FUZZY_WEIGHT = 0.75
+ALL_WORDS_BONUS = 0.3  # extra score share for documents that match every typed concept
+PHRASE_SLOP = 1
+
+MAX_QUERY_CHARS = 400  # longer input is cut: nobody types more into a search box
+MAX_QUERY_WORDS = 10
+FUZZY_MIN_LEN = 5
+RARE_DF = 1  # words in at most this many documents also get close spellings
+FUZZY_MAX_CANDIDATES = 3
+FUZZY_SCAN_LIMIT = 20_000  # bound the vocabulary scan per word (latency)
+
+SIMILAR_NUM_TERMS = 10
+SIMILAR_MAX_CHARS = 20_000
+SIMILAR_MAX_DF_RATIO = 0.4  # terms in more documents than this say nothing
+# Like Lucene's MoreLikeThis minDocFreq: a word found in a single document is more
+# often an idiosyncrasy ("Zeitung", "Flur") than the subject.
+SIMILAR_MIN_DF = 2
+SIMILAR_SYNONYM_MAX_DF = 2
+SIMILAR_PART_WEIGHT = 0.5
+SIMILAR_TITLE_BOOST = 1.5
+SIMILAR_LOWERCASE_WEIGHT = 0.35  # verbs/adjectives (lower case in German) count less
+SIMILAR_SENTENCE_START_WEIGHT = 0.6
+
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+_OPERATORS = frozenset({"AND", "OR", "NOT", "UND", "ODER"})
+
+# Forum boilerplate that says nothing about the subject of a draft question.
+_SIMILAR_NOISE = frozenset(
+    w.stem
+    for w in (
+        analyze_word(t)
+        for t in (
+            "hallo liebe kolleginnen kollegen gruesse gruss danke dank vielen herzlichen "
+            "frage fragen erfahrung erfahrungen tipp tipps jemand gerne bitte "
+            "moechten wuerden koennen sollen gibt haben sagen meint ueberlegen"
+        ).split()
+    )
+    if w is not None
+)
+
+
+# ------------------------------------------------------------------------- helpers
+def _reader(searcher_or_schema: Any):
+    return searcher_or_schema.reader() if isinstance(searcher_or_schema, Searcher) else None
+
+
+def _df(reader, fieldname: str, text: str) -> int:
+    try:
+        return reader.doc_frequency(fieldname, text)
+    except Exception:  # noqa: BLE001 - unknown field or text: treat as absent
+        return 0
+
+
+def _fuzzy_candidates(reader, folded: str) -> list[str]:
+    """Index words within 1 (short) or 2 (long) edits, most frequent first."""
+    if len(folded) < FUZZY_MIN_LEN or not folded.isalpha():
+        return []
+    maxdist = 1 if len(folded) < 8 else 2
+    found: list[tuple[int, int, str]] = []
+    try:
+        # Typos rarely hit the first two letters; the prefix keeps the scan short.
+        terms = reader.expand_prefix("exact", folded[:2])
+        for n, btext in enumerate(terms):
+            if n >= FUZZY_SCAN_LIMIT:
+                break
+            if abs(len(btext) - len(folded)) > maxdist:
+                continue
+            word = btext.decode("utf-8")
+            if word == folded:
+                continue
+            dist = distance(word, folded, limit=maxdist)
+            if dist <= maxdist:
+                found.append((dist, -_df(reader, "exact", word), word))
+    except Exception:  # noqa: BLE001 - an empty index has no "exact" terms
+        return []
+    found.sort()
+    return [w for _, _, w in found[:FUZZY_MAX_CANDIDATES]]
+
+
+def _fields_terms(stem: str, folded: str, weight: float) -> list[Q.Query]:
+    return [
+        Q.Term("title", stem, boost=TITLE_BOOST * weight),
+        Q.Term("body", stem, boost=weight),
+        Q.Term("exact", folded, boost=EXACT_BOOST * weight),
+    ]
+
+
+def _corrections(reader, wa: WordAnalysis) -> list[WordAnalysis]:
+    """Close spellings of a word the index does not know (or barely knows)."""
+    if reader is None:
+        return []
+    df = _df(reader, "body", wa.stem) + _df(reader, "title", wa.stem)
+    if df > RARE_DF:
+        return []
+    out = []
+    for cand in _fuzzy_candidates(reader, wa.folded):
+        cwa = analyze_word(cand)
+        if cwa is None or cwa.stem == wa.stem:
+            continue
+        if df and _df(reader, "exact", cand) < 3 * df:
+            continue  # a rare word is only "corrected" towards a much more common one
+        out.append(cwa)
+    return out
+
+
+def _word_query(
+    reader,
+    wa: WordAnalysis,
+    weight: float = 1.0,
+    corrections: Sequence[WordAnalysis] = (),
+    boost_unknown_parts: bool = True,
+) -> Q.Query:
+    """All weighted terms for one typed word."""
+    clauses = _fields_terms(wa.stem, wa.folded, 1.0)
+    seen = {wa.stem}
+    known = True
+    if reader is not None and boost_unknown_parts:
+        known = (_df(reader, "body", wa.stem) + _df(reader, "title", wa.stem)) > 0
+    derived_weight = DERIVED_WEIGHT if known else DERIVED_WEIGHT_UNKNOWN
+    for folded, stem, boost in wa.derived:
+        if stem in seen:
+            continue
+        seen.add(stem)
+        # Relative to a plain compound part (0.4): segments and heads count more.
+        w = min(derived_weight * boost / PART_BOOST, 1.0)
+        clauses.extend(_fields_terms(stem, folded, w))
+    for cwa in corrections:
+        if cwa.stem not in seen:
+            seen.add(cwa.stem)
+            clauses.append(_word_query(reader, cwa, FUZZY_WEIGHT))
+    return Q.Or(clauses, boost=weight)
+
+
+def _phrase_query(words: Sequence[WordAnalysis], weight: float = 1.0) -> Q.Query:
+    stems = [w.stem for w in words]
+    return Q.Or(
+        [
+            Q.Phrase("title", stems, slop=PHRASE_SLOP, boost=TITLE_BOOST),
+            Q.Phrase("body", stems, slop=PHRASE_SLOP),
+        ],
+        boost=weight,
+    )
+
+
+def _synonym_query(reader, term: SynonymTerm, weight: float) -> Q.Query:
+    if len(term.words) == 1:
+        # A synonym's parts never get the "unknown word" weight: a set member the
+        # index lacks ("Fremdvergabe") must not turn into its parts ("Vergabe").
+        return _word_query(reader, term.words[0], weight, boost_unknown_parts=False)
+    return _phrase_query(term.words, weight)
+
+
+def _split_input(text: str) -> tuple[list[tuple[str, list[WordAnalysis]]], list[WordAnalysis]]:
+    """Parse the search box: units ("word"/"phrase", words) and excluded words."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    units: list[tuple[str, list[WordAnalysis]]] = []
+    excluded: list[WordAnalysis] = []
+    count = 0
+    for m in _TOKEN_RE.finditer(text):
+        if m.group(2) is not None or m.group(0).startswith(('"', '-"')):
+            negative, raw, is_phrase = m.group(1) == "-", m.group(2) or "", True
+        else:
+            negative, raw, is_phrase = m.group(3) == "-", m.group(4) or "", False
+        if not is_phrase and raw in _OPERATORS:
+            continue
+        words = [w for w in (analyze_word(x.group(0)) for x in tokenize_words(raw)) if w]
+        if not words:
+            continue
+        words = words[: max(0, MAX_QUERY_WORDS - count)]
+        count += len(words)
+        if negative:
+            excluded.extend(words)
+        elif is_phrase and len(words) > 1:
+            units.append(("phrase", words))
+        else:
+            units.extend(("word", [w]) for w in words)
+        if count >= MAX_QUERY_WORDS:
+            break
+    return units, excluded
+
+
+def build_search_query(
+    searcher_or_schema: Searcher | Schema, text: str, synonyms: SynonymMap | None = None
+) -> Q.Query:
+    """Build the query for search-box input (never raises; empty input -> NullQuery).
+
+    With a searcher, document frequencies decide the weight of compound parts and
+    which words get close-spelling alternatives; with only a schema both are skipped.
+    """
+    reader = _reader(searcher_or_schema)
+    units, excluded = _split_input(text)
+    clauses: list[Q.Query] = []
+    i = 0
+    matches = {}
+    if synonyms:
+        # Synonym phrases may span consecutive plain words.
+        flat = [(n, u[1][0]) for n, u in enumerate(units) if u[0] == "word"]
+        stems = [w.stem for _, w in flat]
+        for m in synonyms.find(stems):
+            idx = [flat[k][0] for k in range(m.start, m.end)]
+            if idx == list(range(idx[0], idx[0] + len(idx))):
+                matches[idx[0]] = (len(idx), m.alternatives)
+    while i < len(units):
+        kind, words = units[i]
+        if kind == "phrase":
+            clauses.append(_phrase_query(words))
+            i += 1
+            continue
+        span, alts = matches.get(i, (1, ()))
+        span_words = [units[k][1][0] for k in range(i, i + span)]
+        fixes = [_corrections(reader, w) for w in span_words]
+        parts = [_word_query(reader, w, corrections=c) for w, c in zip(span_words, fixes)]
+        if synonyms and not alts and span == 1:
+            # "Awareness-Schulung": look up the hyphen segments, and the corrected
+            # spelling of a mistyped word ("Mobilgeräteverwaltnug").
+            keys = [(stem,) for _, stem, boost in span_words[0].derived if boost >= SEGMENT_BOOST]
+            keys += [(c.stem,) for c in fixes[0]]
+            for key in keys:
+                alts += synonyms.alternatives(key)
+        original = parts[0] if len(parts) == 1 else Q.Or(parts)
+        if alts:
+            # Max, not sum: a document using three synonyms of one concept must not
+            # outrank one that uses the typed word and the rest of the query.
+            alt_queries = [_synonym_query(reader, a, SYNONYM_WEIGHT) for a in alts]
+            clauses.append(Q.DisjunctionMax([original, *alt_queries], tiebreak=SYNONYM_TIEBREAK))
+        else:
+            clauses.append(original)
+        i += span
+    if not clauses:
+        return Q.NullQuery
+    if len(clauses) == 1:
+        q: Q.Query = clauses[0]
+    else:
+        # Or for recall, plus a bonus for documents that contain every concept.
+        q = Q.Or([Q.Or(clauses), Q.And(clauses, boost=ALL_WORDS_BONUS)])
+    if excluded:
+        q = Q.AndNot(q, Q.Or([t for w in excluded for t in (Q.Term("title", w.stem), Q.Term("body", w.stem))]))
+    return q
+
+
+def _with_weighting(searcher: Searcher) -> Searcher:
+    """A searcher over the same reader that scores with WEIGHTING (not closing it)."""
+    if searcher.weighting is WEIGHTING:
+        return searcher
+    return Searcher(searcher.reader(), weighting=WEIGHTING, closereader=False, fromindex=searcher._ix)
+
+
+def search(
+    searcher: Searcher,
+    text: str,
+    *,
+    synonyms: SynonymMap | None = None,
+    limit: int | None = 10,
+    **search_kwargs: Any,
+) -> Results:
+    """Run search-box input; extra keyword arguments go to ``Searcher.search``
+    (``filter=``, ``mask=``, ``sortedby=``, ``groupedby=``, ``terms=True`` ...)."""
+    q = build_search_query(searcher, text, synonyms)
+    return _with_weighting(searcher).search(q, limit=limit, **search_kwargs)
+
+
+def search_page(
+    searcher: Searcher,
+    text: str,
+    pagenum: int,
+    pagelen: int = 10,
+    *,
+    synonyms: SynonymMap | None = None,
+    **kwargs: Any,
+) -> ResultsPage:
+    """One page (1-based) of search results; pages past the end give the last page."""
+    q = build_search_query(searcher, text, synonyms)
+    return _with_weighting(searcher).search_page(q, max(1, int(pagenum)), pagelen=pagelen, **kwargs)
+
+
+# ------------------------------------------------------------------------ similar
+def _draft_words(text: str) -> list[tuple[WordAnalysis, float]]:
+    """The analysed words of a draft with a weight that favours nouns.
+
+    German capitalises nouns, and nouns carry the subject of a question; verbs and
+    adjectives ("schickt", "gelesen") are often rare but say little. Capitalised words
+    at the start of a sentence are only half trusted.
+    """
+    out = []
+    prev_end = 0
+    sentence_start = True
+    for m in tokenize_words(text[:SIMILAR_MAX_CHARS]):
+        gap = text[prev_end : m.start()]
+        if any(c in gap for c in ".?!:\n"):
+            sentence_start = True
+        prev_end = m.end()
+        raw = m.group(0)
+        wa = analyze_word(raw)
+        starts_sentence, sentence_start = sentence_start, False
+        if wa is None:
+            continue
+        if raw[:1].isupper() or raw[:1].isdigit() or any(c.isdigit() for c in raw):
+            weight = SIMILAR_SENTENCE_START_WEIGHT if starts_sentence and not raw.isupper() else 1.0
+        else:
+            weight = SIMILAR_LOWERCASE_WEIGHT
+        out.append((wa, weight))
+    return out
+
+
+def _key_terms(reader, text: str, synonyms: SynonymMap | None, numterms: int) -> list[tuple[str, float]]:
+    """Pick the most telling stems of a draft: noun-weighted sublinear tf x BM25 idf."""
+    words = _draft_words(text)
+    tf: dict[str, float] = defaultdict(float)
+    for w, weight in words:
+        tf[w.stem] += weight
+        for _, stem, _ in w.derived:
+            tf[stem] += SIMILAR_PART_WEIGHT * weight
+    if synonyms:
+        for m in synonyms.find([w.stem for w, _ in words]):
+            # In a long draft, expanding every everyday word drifts off topic; expand
+            # only terms the index barely knows ("M365" when cases say "Microsoft 365").
+            if m.end - m.start == 1 and _df(reader, "body", words[m.start][0].stem) > SIMILAR_SYNONYM_MAX_DF:
+                continue
+            src = max(weight for _, weight in words[m.start : m.end])
+            for alt in m.alternatives:
+                for aw in alt.words:
+                    tf[aw.stem] += SYNONYM_WEIGHT * src / len(alt.words)
+    n_docs = max(reader.doc_count(), 1)
+    scored = []
+    for stem, f in tf.items():
+        if stem in _SIMILAR_NOISE or len(stem) < 2 or stem.isdigit():
+            continue
+        df = _df(reader, "body", stem)
+        if df < SIMILAR_MIN_DF or df > SIMILAR_MAX_DF_RATIO * n_docs:
+            continue
+        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        tfw = 1 + math.log(f) if f >= 1 else f
+        scored.append((stem, tfw * idf, tfw))
+    # Selection by tf x idf; the query weight is the tf part only, because BM25
+    # applies the idf again when scoring (idf squared overrates rare words).
+    return [(stem, tfw) for stem, _, tfw in nlargest(numterms, scored, key=lambda x: x[1])]
+
+
+def build_similar_query(
+    searcher: Searcher, text: str, synonyms: SynonymMap | None = None, numterms: int = SIMILAR_NUM_TERMS
+) -> Q.Query:
+    """An Or of the draft's key terms, weighted by their share of the best term's score."""
+    terms = _key_terms(searcher.reader(), text or "", synonyms, numterms)
+    if not terms:
+        return Q.NullQuery
+    top = max(t[1] for t in terms)
+    clauses: list[Q.Query] = []
+    for stem, score in terms:
+        w = score / top
+        clauses.append(Q.Term("body", stem, boost=w))
+        clauses.append(Q.Term("title", stem, boost=w * SIMILAR_TITLE_BOOST))
+    return Q.Or(clauses)
+
+
+def similar(
+    searcher: Searcher,
+    text: str,
+    *,
+    synonyms: SynonymMap | None = None,
+    limit: int | None = 5,
+    **search_kwargs: Any,
+) -> Results:
+    """Existing cases similar to a question being written (its title and body).
+
+    Pass ``mask=``/``filter=`` to leave out the document itself or restrict authorities.
+    """
+    q = build_similar_query(searcher, text, synonyms)
+    return _with_weighting(searcher).search(q, limit=limit, **search_kwargs)
+
+
+def similar_to_document(
+    searcher: Searcher,
+    doc_id: str,
+    *,
+    synonyms: SynonymMap | None = None,
+    limit: int | None = 5,
+    **search_kwargs: Any,
+) -> Results:
+    """Cases similar to a stored document; the document itself is always masked out."""
+    stored = searcher.document(doc_id=doc_id) or {}
+    text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+    own = Q.Term("doc_id", doc_id)
+    mask = search_kwargs.pop("mask", None)
+    mask = own if mask is None else Q.Or([mask, own])
+    q = build_similar_query(searcher, text, synonyms)
+    return _with_weighting(searcher).search(q, limit=limit, mask=mask, **search_kwargs)
+
+
+# ------------------------------------------------------------------------ spelling
+def suggest(searcher: Searcher, text: str) -> str | None:
+    """A "Meinten Sie ...?" correction of the whole input, or None if it looks fine.
+
+    A word is replaced when the index does not know it (or barely) and a close
+    spelling occurs in clearly more documents.
+    """
+    reader = searcher.reader()
+    text = (text or "")[:MAX_QUERY_CHARS]
+    out: list[str] = []
+    last = 0
+    changed = False
+    for m in tokenize_words(text):
+        wa = analyze_word(m.group(0))
+        if wa is None or not wa.folded.isalpha():
+            continue
+        df = _df(reader, "exact", wa.folded)
+        if df > RARE_DF:
+            continue
+        best = None
+        for cand in _fuzzy_candidates(reader, wa.folded):
+            if _df(reader, "exact", cand) > max(3 * df, df + 1):
+                best = cand
+                break
+        if best is None:
+            continue
+        out.append(text[last : m.start()])
+        out.append(_match_case(m.group(0), best))
+        last = m.end()
+        changed = True
+    if not changed:
+        return None
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _match_case(original: str, folded: str) -> str:
+    """Give a folded suggestion the capitalisation of what was typed."""
+    if original[:1].isupper():
+        return folded[:1].upper() + folded[1:]
+    return folded

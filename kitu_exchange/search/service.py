@@ -1,0 +1,216 @@
+"""Search for the views and the command line: results checked against the database."""
+import threading
+from html import escape
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from whoosh import highlight
+from whoosh import query as Q
+from whoosh import sorting
+
+from ..extensions import db
+from ..models import PUBLIC_STATUSES, Question, Solution, SynonymSet, User
+from . import queries
+from .index import open_index, rebuild_in_background
+from .synonyms import SynonymMap
+
+_synonym_cache: dict = {}
+_synonym_lock = threading.Lock()
+
+FACET_FIELDS = ("kind", "topics", "authority", "authority_kind", "population_band", "status")
+SORTS = {"relevance", "newest", "reuse"}
+
+
+def synonym_map() -> SynonymMap:
+    """The moderators' synonym sets, rebuilt only when they changed."""
+    version = tuple(db.session.execute(
+        select(func.count(SynonymSet.id), func.max(SynonymSet.updated_at))).one())
+    with _synonym_lock:
+        if _synonym_cache.get("version") != version:
+            sets = [s.term_list for s in db.session.scalars(select(SynonymSet))]
+            _synonym_cache.update(version=version, map=SynonymMap(sets))
+        return _synonym_cache["map"]
+
+
+@contextmanager
+def open_searcher():
+    """A searcher on the current index, or None while the index is being rebuilt."""
+    index = open_index()
+    if index is None:
+        rebuild_in_background()
+        yield None
+        return
+    with index.searcher() as searcher:
+        yield searcher
+
+
+def visible_records(user: User | None, doc_ids: list[str]) -> dict[str, Question | Solution]:
+    """The records behind these ids that may be shown now (the database decides)."""
+    slugs = {"question": [], "solution": []}
+    for doc_id in doc_ids:
+        kind, _, slug = doc_id.partition("/")
+        if kind in slugs:
+            slugs[kind].append(slug)
+    found: dict[str, Question | Solution] = {}
+    if slugs["question"]:
+        for question in db.session.scalars(
+                select(Question).where(Question.slug.in_(slugs["question"]),
+                                       Question.deleted_at.is_(None))
+                .options(selectinload(Question.authority), selectinload(Question.topics))):
+            found[f"question/{question.slug}"] = question
+    if slugs["solution"]:
+        for solution in db.session.scalars(
+                select(Solution).where(Solution.slug.in_(slugs["solution"]),
+                                       Solution.status.in_(PUBLIC_STATUSES))
+                .options(selectinload(Solution.authority), selectinload(Solution.topics))):
+            found[f"solution/{solution.slug}"] = solution
+    return found
+
+
+@dataclass
+class SearchFilters:
+    kind: str | None = None
+    topic: str | None = None
+    authority: str | None = None
+    authority_kind: str | None = None
+    population_band: str | None = None
+    solved: bool | None = None
+    best_practice: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def query(self) -> Q.Query | None:
+        terms = []
+        for fieldname, value in (("kind", self.kind), ("topics", self.topic),
+                                 ("authority", self.authority),
+                                 ("authority_kind", self.authority_kind),
+                                 ("population_band", self.population_band)):
+            if value:
+                terms.append(Q.Term(fieldname, value))
+        if self.solved is not None:
+            terms.append(Q.Term("kind", "question"))
+            terms.append(Q.Term("solved", self.solved))
+        if self.best_practice:
+            terms.append(Q.Term("best_practice", True))
+        if self.date_from or self.date_to:
+            start = datetime.combine(self.date_from, time()) if self.date_from else None
+            end = datetime.combine(self.date_to, time.max) if self.date_to else None
+            terms.append(Q.DateRange("created", start, end))
+        return Q.And(terms) if terms else None
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    record: Question | Solution
+    score: float
+    snippet: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.doc_id.split("/", 1)[0]
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 0
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+    unavailable: bool = False
+
+
+def search_cases(user: User | None, text: str, filters: SearchFilters | None = None,
+                 sort: str = "relevance", page: int = 1, per_page: int = 10) -> SearchResults:
+    """One page of search results with facet counts and a spelling suggestion."""
+    results = SearchResults(query=text, page=page)
+    filters = filters or SearchFilters()
+    with open_searcher() as searcher:
+        if searcher is None:
+            results.unavailable = True
+            return results
+        groupedby = [sorting.FieldFacet(name, allow_overlap=name == "topics")
+                     for name in FACET_FIELDS]
+        kwargs = {"filter": filters.query(), "groupedby": groupedby, "terms": True}
+        if sort == "newest":
+            kwargs["sortedby"] = sorting.FieldFacet("created", reverse=True)
+        elif sort == "reuse":
+            kwargs["sortedby"] = [sorting.FieldFacet("reuse_count", reverse=True),
+                                  sorting.ScoreFacet()]
+        hits = queries.search(searcher, text, synonyms=synonym_map(), limit=None, **kwargs)
+        results.total = len(hits)
+        results.pages = max(1, -(-results.total // per_page))
+        results.page = page = min(max(1, page), results.pages)
+        window = hits[(page - 1) * per_page: page * per_page]
+        records = visible_records(user, [hit["doc_id"] for hit in window])
+        hits.fragmenter.maxchars = 220
+        hits.fragmenter.surround = 60
+        hits.formatter = _MarkFormatter()
+        for hit in window:
+            record = records.get(hit["doc_id"])
+            if record is None:
+                continue  # gone or hidden since it was indexed
+            snippet = hit.highlights("body", top=2) or hit.highlights("title")
+            results.hits.append(Hit(hit["doc_id"], record, hit.score, snippet))
+        results.facets = {name: {str(k): len(v) for k, v in hits.groups(name).items()}
+                          for name in FACET_FIELDS}
+        if results.total < 3:
+            results.suggestion = queries.suggest(searcher, text)
+    return results
+
+
+def similar_cases(user: User | None, *, text: str | None = None, doc_id: str | None = None,
+                  authority_slug: str | None = None, limit: int = 5) -> list[Hit]:
+    """Cases similar to a draft's text or to a stored case, other authorities first."""
+    with open_searcher() as searcher:
+        if searcher is None:
+            return []
+        synonyms = synonym_map()
+        if doc_id is not None:
+            hits = queries.similar_to_document(searcher, doc_id, synonyms=synonyms,
+                                               limit=limit * 3)
+        else:
+            hits = queries.similar(searcher, text or "", synonyms=synonyms, limit=limit * 3)
+        ranked = [(hit["doc_id"], hit.score) for hit in hits]
+    records = visible_records(user, [doc for doc, _ in ranked])
+    found = [Hit(doc, records[doc], score) for doc, score in ranked if doc in records]
+    # Other towns first: that is where the re-usable experience is.
+    found.sort(key=lambda hit: hit.record.authority.slug == authority_slug)
+    return found[:limit]
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Matched words in <mark>, everything else HTML-escaped."""
+
+    between = " … "
+
+    def _text(self, text):
+        return escape(text)
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+
+def ids_for_cli(text: str, mode: str = "search", limit: int = 10) -> list[dict]:
+    """[{"id", "title", "score"}] for `flask search query|similar`, visibility-checked."""
+    with open_searcher() as searcher:
+        if searcher is None:
+            return []
+        synonyms = synonym_map()
+        if mode == "similar":
+            hits = queries.similar(searcher, text, synonyms=synonyms, limit=limit * 2)
+        else:
+            hits = queries.search(searcher, text, synonyms=synonyms, limit=limit * 2)
+        ranked = [(hit["doc_id"], hit.get("title", ""), hit.score) for hit in hits]
+    visible = visible_records(None, [doc for doc, _, _ in ranked])
+    return [{"id": doc, "title": title, "score": round(score, 4)}
+            for doc, title, score in ranked if doc in visible][:limit]
+
+
+__all__ = ["SearchFilters", "SearchResults", "ids_for_cli", "search_cases", "similar_cases"]

@@ -1,0 +1,31 @@
+"""Small text helpers shared by services, forms and import."""
+import re
+import unicodedata
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
+                                  "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII slug for URLs: "Drucker für Ämter" -> "drucker-fuer-aemter"."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLITERATION)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "eintrag"
+
+
+def clean_text(value: str | None) -> str | None:
+    """Drop NUL bytes (PostgreSQL refuses them) and normalise line ends."""
+    if value is None:
+        return None
+    return value.replace("\x00", "").replace("\r\n", "\n")
+
+
+def split_tags(value: str) -> list[str]:
+    """Free tags from a comma separated input, lower-cased and de-duplicated."""
+    seen: dict[str, None] = {}
+    for raw in value.split(","):
+        tag = re.sub(r"\s+", "-", raw.strip().lower())[:60]
+        if tag:
+            seen.setdefault(tag)
+    return list(seen)

@@ -1,0 +1,74 @@
+"""Topics (Themenfelder) and tags: lookups the other areas share, and curation."""
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..models import Question, Solution, Tag, Topic, User
+from ..models.forum import question_topic
+from ..models.library import PUBLIC_STATUSES, solution_topic
+from ..records import require
+from ..text import split_tags
+
+
+def all_topics() -> list[Topic]:
+    return list(db.session.scalars(select(Topic).order_by(Topic.name)))
+
+
+def resolve_topics(slugs: list[str]) -> list[Topic]:
+    """Topics for the given slugs; raises Invalid for an unknown or missing one."""
+    wanted = list(dict.fromkeys(slugs))
+    if not wanted:
+        raise Invalid(_("Bitte wählen Sie mindestens ein Themenfeld."), "topics")
+    topics = list(db.session.scalars(select(Topic).where(Topic.slug.in_(wanted))))
+    if len(topics) != len(wanted):
+        unknown = sorted(set(wanted) - {topic.slug for topic in topics})
+        raise Invalid(_("Unbekanntes Themenfeld: %(slugs)s", slugs=", ".join(unknown)),
+                      "topics")
+    return sorted(topics, key=lambda topic: topic.name)
+
+
+def resolve_tags(value: str | list[str]) -> list[Tag]:
+    """Tags for a comma separated input (or list), creating the ones that are new."""
+    names = split_tags(value if isinstance(value, str) else ",".join(value))
+    existing = {tag.name: tag for tag in db.session.scalars(
+        select(Tag).where(Tag.name.in_(names)))} if names else {}
+    tags = []
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(name=name)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def topic_counts() -> list[tuple[Topic, int, int]]:
+    """Every topic with its number of visible questions and public solutions."""
+    questions = dict(db.session.execute(
+        select(question_topic.c.topic_id, func.count())
+        .join(Question, Question.id == question_topic.c.question_id)
+        .where(Question.deleted_at.is_(None))
+        .group_by(question_topic.c.topic_id)).all())
+    solutions = dict(db.session.execute(
+        select(solution_topic.c.topic_id, func.count())
+        .join(Solution, Solution.id == solution_topic.c.solution_id)
+        .where(Solution.status.in_(PUBLIC_STATUSES))
+        .group_by(solution_topic.c.topic_id)).all())
+    return [(topic, questions.get(topic.id, 0), solutions.get(topic.id, 0))
+            for topic in all_topics()]
+
+
+def save_topic(user: User, topic: Topic | None, slug: str, name: str,
+               description: str) -> Topic:
+    """Create (topic=None) or update a topic. Raises NotAllowed, Conflict."""
+    require(user, "topic.manage")
+    clash = db.session.scalar(select(Topic).filter_by(slug=slug))
+    if clash is not None and clash is not topic:
+        raise Conflict(_("Ein Themenfeld mit dieser Kurzbezeichnung gibt es schon."))
+    if topic is None:
+        topic = Topic(slug=slug)
+        db.session.add(topic)
+    topic.slug, topic.name, topic.description = slug, name, description
+    db.session.commit()
+    return topic

@@ -1,0 +1,78 @@
+"""Request-wide behaviour: sign-in requirement, template helpers, security headers."""
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from .extensions import db, login_manager
+from .models import POPULATION_BANDS, User
+from .permissions import can
+
+# Endpoints that work without signing in.
+PUBLIC_ENDPOINTS = {"auth.login", "auth.invitation", "main.imprint", "main.privacy",
+                    "main.accessibility", "static"}
+
+AUTHORITY_KINDS = {
+    "Stadt": _l("Stadt"), "Gemeinde": _l("Gemeinde"),
+    "Verbandsgemeinde": _l("Verbandsgemeinde"), "Landkreis": _l("Landkreis"),
+    "Zweckverband": _l("Zweckverband"), "Sonstige": _l("Sonstige"),
+}
+ROLE_NAMES = {"member": _l("Mitglied"), "moderator": _l("Moderation"),
+              "admin": _l("Administration")}
+SOLUTION_STATUS_NAMES = {
+    "draft": _l("Entwurf"), "submitted": _l("eingereicht"), "published": _l("veröffentlicht"),
+    "best_practice": _l("Best Practice"), "archived": _l("archiviert"),
+}
+REUSE_STATUS_NAMES = {"planned": _l("geplant"), "in_progress": _l("in Umsetzung"),
+                      "in_use": _l("im Einsatz")}
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_web_helpers(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Bitte melden Sie sich an, um diese Seite zu sehen.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @app.before_request
+    def require_sign_in():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "can": lambda action, target=None: can(current_user, action, target),
+            "AUTHORITY_KINDS": AUTHORITY_KINDS,
+            "ROLE_NAMES": ROLE_NAMES,
+            "SOLUTION_STATUS_NAMES": SOLUTION_STATUS_NAMES,
+            "REUSE_STATUS_NAMES": REUSE_STATUS_NAMES,
+            "POPULATION_BANDS": POPULATION_BANDS,
+        }
+
+    app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    app.jinja_env.filters["datetime"] = (
+        lambda value: format_datetime(value, "medium") if value else "")
+    app.jinja_env.filters["number"] = (
+        lambda value: format_decimal(value) if value is not None else "")
+    app.jinja_env.filters["isodate"] = lambda value: value.isoformat() if value else ""
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+            "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
