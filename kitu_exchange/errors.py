@@ -1,6 +1,7 @@
 """Domain errors raised by services, and the pages that answer them."""
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -76,6 +77,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         return render_error(error.status, error.message)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        # An expired form must not lose what was typed: show it again to copy.
+        kept = [(name, value) for name, value in request.form.items(multi=True)
+                if name != "csrf_token" and "password" not in name and value.strip()]
+        return render_template("errors/csrf.html", kept=kept), 400
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

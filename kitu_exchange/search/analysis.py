@@ -300,7 +300,9 @@ def _verb_of_noun(folded: str) -> str | None:
     if len(base) < 4 or base in lexicon():
         return None
     # "auslager|n", "sammel|n", but "digitalisier|en"
-    return base + ("n" if base.endswith(("er", "el")) and not base.endswith("ier") else "en")
+    verb = base + ("n" if base.endswith(("er", "el")) and not base.endswith("ier") else "en")
+    # "Schulung" -> "schulen" is also the plural of "Schule": skip such collisions.
+    return None if verb in lexicon() else verb
 
 
 # --------------------------------------------------------------------- word analysis

@@ -29,7 +29,15 @@ from whoosh.fields import Schema
 from whoosh.searching import Results, ResultsPage, Searcher
 from whoosh.support.levenshtein import distance
 
-from .analysis import PART_BOOST, SEGMENT_BOOST, WordAnalysis, analyze_word, tokenize_words
+from .analysis import (
+    PART_BOOST,
+    SEGMENT_BOOST,
+    VERB_BOOST,
+    WordAnalysis,
+    analyze_word,
+    lexicon,
+    tokenize_words,
+)
 from .synonyms import SynonymMap, SynonymTerm
 
 __all__ = [
@@ -51,7 +59,6 @@ EXACT_BOOST = 0.6  # bonus for the unstemmed surface form (precision over collis
 DERIVED_WEIGHT = 0.35  # compound parts / hyphen segments of a word the index knows
 DERIVED_WEIGHT_UNKNOWN = 0.8  # ... of a word the index does not know as a whole
 SYNONYM_WEIGHT = 0.7
-SYNONYM_TIEBREAK = 0.2
 FUZZY_WEIGHT = 0.75
 ALL_WORDS_BONUS = 0.3  # extra score share for documents that match every typed concept
 PHRASE_SLOP = 1
@@ -63,7 +70,8 @@ RARE_DF = 1  # words in at most this many documents also get close spellings
 FUZZY_MAX_CANDIDATES = 3
 FUZZY_SCAN_LIMIT = 20_000  # bound the vocabulary scan per word (latency)
 
-SIMILAR_NUM_TERMS = 10
+SIMILAR_NUM_TERMS = 15
+SIMILAR_TITLE_TERMS = 5
 SIMILAR_MAX_CHARS = 20_000
 SIMILAR_MAX_DF_RATIO = 0.4  # terms in more documents than this say nothing
 # Like Lucene's MoreLikeThis minDocFreq: a word found in a single document is more
@@ -71,9 +79,9 @@ SIMILAR_MAX_DF_RATIO = 0.4  # terms in more documents than this say nothing
 SIMILAR_MIN_DF = 2
 SIMILAR_SYNONYM_MAX_DF = 2
 SIMILAR_PART_WEIGHT = 0.5
-SIMILAR_TITLE_BOOST = 1.5
+SIMILAR_TITLE_BOOST = 1.0
 SIMILAR_LOWERCASE_WEIGHT = 0.35  # verbs/adjectives (lower case in German) count less
-SIMILAR_SENTENCE_START_WEIGHT = 0.6
+SIMILAR_FIRST_SENTENCE_WEIGHT = 1.0  # >1 would favour the title when the caller passes "title. body"
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "UND", "ODER"})
@@ -84,7 +92,7 @@ _SIMILAR_NOISE = frozenset(
     for w in (
         analyze_word(t)
         for t in (
-            "hallo liebe kolleginnen kollegen gruesse gruss danke dank vielen herzlichen "
+            "hallo liebe kolleginnen kollegin kollegen kollege gruesse gruss danke dank vielen herzlichen "
             "frage fragen erfahrung erfahrungen tipp tipps jemand gerne bitte "
             "moechten wuerden koennen sollen gibt haben sagen meint ueberlegen"
         ).split()
@@ -176,7 +184,8 @@ def _word_query(
             continue
         seen.add(stem)
         # Relative to a plain compound part (0.4): segments and heads count more.
-        w = min(derived_weight * boost / PART_BOOST, 1.0)
+        # The verb of an -ung noun is a looser match: never the "unknown" weight.
+        w = min((DERIVED_WEIGHT if boost == VERB_BOOST else derived_weight) * boost / PART_BOOST, 1.0)
         clauses.extend(_fields_terms(stem, folded, w))
     for cwa in corrections:
         if cwa.stem not in seen:
@@ -273,10 +282,13 @@ def build_search_query(
                 alts += synonyms.alternatives(key)
         original = parts[0] if len(parts) == 1 else Q.Or(parts)
         if alts:
-            # Max, not sum: a document using three synonyms of one concept must not
-            # outrank one that uses the typed word and the rest of the query.
-            alt_queries = [_synonym_query(reader, a, SYNONYM_WEIGHT) for a in alts]
-            clauses.append(Q.DisjunctionMax([original, *alt_queries], tiebreak=SYNONYM_TIEBREAK))
+            # The alternatives share one weight, so that a document using three
+            # synonyms of one concept does not outrank one that uses the typed word
+            # and the rest of the query. (Whoosh 2.7.4's DisjunctionMax mis-scores
+            # nested queries, so this is a scaled Or instead of a true max.)
+            share = SYNONYM_WEIGHT / math.sqrt(len(alts))
+            alt_queries = [_synonym_query(reader, a, share) for a in alts]
+            clauses.append(Q.Or([original, *alt_queries]))
         else:
             clauses.append(original)
         i += span
@@ -329,29 +341,37 @@ def search_page(
 
 # ------------------------------------------------------------------------ similar
 def _draft_words(text: str) -> list[tuple[WordAnalysis, float]]:
-    """The analysed words of a draft with a weight that favours nouns.
+    """The analysed words of a draft with a weight that favours nouns and the title.
 
     German capitalises nouns, and nouns carry the subject of a question; verbs and
-    adjectives ("schickt", "gelesen") are often rare but say little. Capitalised words
-    at the start of a sentence are only half trusted.
+    adjectives ("schickt", "gelesen") are often rare but say little. A capitalised
+    word at the start of a sentence counts as a noun only if the lexicon knows it.
+    The first sentence is usually the question's title and counts more.
     """
+    lex = lexicon()
     out = []
     prev_end = 0
     sentence_start = True
+    sentence_no = 0
     for m in tokenize_words(text[:SIMILAR_MAX_CHARS]):
         gap = text[prev_end : m.start()]
-        if any(c in gap for c in ".?!:\n"):
+        if prev_end and any(c in gap for c in ".?!:\n"):
             sentence_start = True
+            sentence_no += 1
         prev_end = m.end()
         raw = m.group(0)
-        wa = analyze_word(raw)
         starts_sentence, sentence_start = sentence_start, False
+        wa = analyze_word(raw)
         if wa is None:
             continue
-        if raw[:1].isupper() or raw[:1].isdigit() or any(c.isdigit() for c in raw):
-            weight = SIMILAR_SENTENCE_START_WEIGHT if starts_sentence and not raw.isupper() else 1.0
+        if raw.isupper() or any(c.isdigit() for c in raw):
+            weight = 1.0  # abbreviations and product names: "MFP", "M365"
+        elif raw[:1].isupper() and (not starts_sentence or wa.folded in lex):
+            weight = 1.0
         else:
             weight = SIMILAR_LOWERCASE_WEIGHT
+        if sentence_no == 0:
+            weight *= SIMILAR_FIRST_SENTENCE_WEIGHT
         out.append((wa, weight))
     return out
 
@@ -391,18 +411,20 @@ def _key_terms(reader, text: str, synonyms: SynonymMap | None, numterms: int) ->
 
 
 def build_similar_query(
-    searcher: Searcher, text: str, synonyms: SynonymMap | None = None, numterms: int = SIMILAR_NUM_TERMS
+    searcher: Searcher, text: str, synonyms: SynonymMap | None = None, numterms: int | None = None
 ) -> Q.Query:
-    """An Or of the draft's key terms, weighted by their share of the best term's score."""
-    terms = _key_terms(searcher.reader(), text or "", synonyms, numterms)
+    """An Or of the draft's key terms (default SIMILAR_NUM_TERMS), weighted by tf share."""
+    terms = _key_terms(searcher.reader(), text or "", synonyms, numterms or SIMILAR_NUM_TERMS)
     if not terms:
         return Q.NullQuery
     top = max(t[1] for t in terms)
     clauses: list[Q.Query] = []
-    for stem, score in terms:
+    for rank, (stem, score) in enumerate(terms):
         w = score / top
         clauses.append(Q.Term("body", stem, boost=w))
-        clauses.append(Q.Term("title", stem, boost=w * SIMILAR_TITLE_BOOST))
+        # Title terms only for the strongest key terms: each term costs latency.
+        if rank < SIMILAR_TITLE_TERMS:
+            clauses.append(Q.Term("title", stem, boost=w * SIMILAR_TITLE_BOOST))
     return Q.Or(clauses)
 
 

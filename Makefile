@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make run` and `make test`. Each installs what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ASSETS := kitu_exchange/static/vendor/kern/kern.min.css
+SECRET := instance/secret_key
+# Local development over plain http on 127.0.0.1: cookies may not require HTTPS there.
+RUN_ENV := KITU_SECRET_KEY=$$(cat $(SECRET)) KITU_SESSION_COOKIE_SECURE=false \
+	KITU_REMEMBER_COOKIE_SECURE=false FLASK_APP=wsgi
+
+.PHONY: run test install assets bench clean
+
+run: install assets $(SECRET)
+	$(RUN_ENV) $(BIN)/flask db upgrade
+	$(RUN_ENV) $(BIN)/flask setup
+	$(RUN_ENV) $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install assets
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED)
+
+$(INSTALLED): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf kitu_exchange/static/vendor
+	mkdir -p kitu_exchange/static/vendor/kern
+	cp -R node_modules/@kern-ux/native/dist/. kitu_exchange/static/vendor/kern/
+	touch $@
+
+$(SECRET):
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+	chmod 600 $@
+
+bench: install
+	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/search_bench.py --docs 50000
+
+clean:
+	rm -rf $(VENV) node_modules kitu_exchange/static/vendor
