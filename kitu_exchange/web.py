@@ -46,16 +46,15 @@ def register_web_helpers(app: Flask) -> None:
             return login_manager.unauthorized()
         return None
 
-    @app.context_processor
-    def template_helpers():
-        return {
-            "can": lambda action, target=None: can(current_user, action, target),
-            "AUTHORITY_KINDS": AUTHORITY_KINDS,
-            "ROLE_NAMES": ROLE_NAMES,
-            "SOLUTION_STATUS_NAMES": SOLUTION_STATUS_NAMES,
-            "REUSE_STATUS_NAMES": REUSE_STATUS_NAMES,
-            "POPULATION_BANDS": POPULATION_BANDS,
-        }
+    # Globals, not a context processor: imported macros see globals only.
+    app.jinja_env.globals.update(
+        can=lambda action, target=None: can(current_user, action, target),
+        AUTHORITY_KINDS=AUTHORITY_KINDS,
+        ROLE_NAMES=ROLE_NAMES,
+        SOLUTION_STATUS_NAMES=SOLUTION_STATUS_NAMES,
+        REUSE_STATUS_NAMES=REUSE_STATUS_NAMES,
+        POPULATION_BANDS=POPULATION_BANDS,
+    )
 
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["datetime"] = (

@@ -216,6 +216,12 @@ def _split(word: str) -> tuple[tuple[int, int, str], ...]:
     lex = lexicon()
     if len(word) < MIN_LEXICALIZED_SPLIT_LEN and word in lex:
         return ()
+    # Cheap pre-check before hyphenating (the expensive step): some prefix must be
+    # a lexicon word, possibly with a Fuge, and some suffix a lexicon word.
+    if not any(_modifier_form(word[:p], lex) for p in range(MIN_PART_LEN, len(word) - MIN_PART_LEN + 1)):
+        return ()
+    if not any(word[p:] in lex for p in range(MIN_PART_LEN, len(word) - MIN_PART_LEN + 1)):
+        return ()
     points = [p for p in _hyphenation_points(word) if MIN_PART_LEN <= p <= len(word) - MIN_PART_LEN]
     if not points:
         return ()
@@ -408,4 +414,6 @@ def german_analyzer():
 
 def exact_analyzer():
     """Analyzer for the folded but unstemmed "exact" field (precision and spelling)."""
-    return RegexTokenizer(WORD_PATTERN) | GermanFilter(stemmed=False)
+    # Whole words only: the field rewards the very word typed and lists the
+    # vocabulary for spelling; parts would only add postings (indexing time).
+    return RegexTokenizer(WORD_PATTERN) | GermanFilter(stemmed=False, derived=False)

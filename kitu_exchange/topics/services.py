@@ -28,9 +28,9 @@ def resolve_topics(slugs: list[str]) -> list[Topic]:
     return sorted(topics, key=lambda topic: topic.name)
 
 
-def resolve_tags(value: str | list[str]) -> list[Tag]:
+def resolve_tags(value: str | list[str] | None) -> list[Tag]:
     """Tags for a comma separated input (or list), creating the ones that are new."""
-    names = split_tags(value if isinstance(value, str) else ",".join(value))
+    names = split_tags(value if isinstance(value, str) else ",".join(value or ()))
     existing = {tag.name: tag for tag in db.session.scalars(
         select(Tag).where(Tag.name.in_(names)))} if names else {}
     tags = []

@@ -35,7 +35,7 @@ def _edit(topic: Topic | None):
     if form.validate_on_submit():
         try:
             saved = services.save_topic(current_user, topic, form.slug.data,
-                                        form.name.data.strip(), form.description.data.strip())
+                                        form.name.data.strip(), (form.description.data or "").strip())
         except Conflict as error:
             form.slug.errors.append(error.message)
         else:

@@ -1,0 +1,203 @@
+"""Browser tests: the real app in its own process, driven by Debian's Chromium through
+Playwright, with axe-core for accessibility checks.
+
+Test data is created with the factory fixtures of tests/conftest.py (in-process app, same
+database) before the browser signs in. Every browser test module sets
+`pytestmark = pytest.mark.browser`; deselect them with `-m "not browser"`.
+"""
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import PASSWORD, REPO
+
+AXE_SOURCE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+KERN_CSS = REPO / "kitu_exchange" / "static" / "vendor" / "kern" / "kern.min.css"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SERVER_START_SECONDS = 30
+# Runs in the server process: binds a free port itself (no race), prints it, serves.
+SERVER_SCRIPT = """\
+from werkzeug.serving import make_server
+from kitu_exchange import create_app
+server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+print(server.port, flush=True)
+server.serve_forever()
+"""
+
+
+def chromium_path() -> str | None:
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_requirements():
+    """Skip this folder, with the reason, when the browser or the front-end assets are missing."""
+    if chromium_path() is None:
+        pytest.skip("Chromium not found: install Debian's chromium package "
+                    "(apt-get install chromium) to run the browser tests")
+    if not AXE_SOURCE.is_file():
+        pytest.skip(f"{AXE_SOURCE.relative_to(REPO)} is missing: run `make test` "
+                    "(it runs npm ci) to install axe-core")
+    if not KERN_CSS.is_file():
+        pytest.skip(f"{KERN_CSS.relative_to(REPO)} is missing: run `make test` "
+                    "(it copies the KERN UX assets) so that pages have their real styles")
+
+
+@pytest.fixture
+def live_server(app, app_config, tmp_path):
+    """Base URL of the real app, served by a separate process on 127.0.0.1.
+
+    It uses the fresh database and search index of this test's `app`, so data made
+    with the factory fixtures is what the browser sees.
+    """
+    env = {
+        **os.environ,
+        "KITU_SECRET_KEY": "browser-test-secret",
+        "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
+        "KITU_INDEX_DIR": app_config["INDEX_DIR"],
+        "KITU_SESSION_COOKIE_SECURE": "false",
+        "KITU_REMEMBER_COOKIE_SECURE": "false",
+        "KITU_PASSWORD_HASH_METHOD": app_config["PASSWORD_HASH_METHOD"],
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("FLASK_APP", "FLASK_DEBUG", "KITU_SQLALCHEMY_DATABASE_URI"):
+        env.pop(name, None)
+    log_path = tmp_path / "live_server.log"
+    with open(log_path, "wb") as log, subprocess.Popen(
+            [sys.executable, "-c", SERVER_SCRIPT], cwd=REPO, env=env, text=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log) as process:
+        try:
+            url = _wait_for_server(process, log_path)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    # Shown by pytest only when the test failed ("Captured stdout teardown").
+    print(f"--- live server log ---\n{log_path.read_text(errors='replace')}")
+
+
+def _wait_for_server(process: subprocess.Popen, log_path: Path) -> str:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    ready, _, _ = select.select([process.stdout], [], [], SERVER_START_SECONDS)
+    line = process.stdout.readline().strip() if ready else ""
+    if not line.isdigit():
+        raise RuntimeError(f"the live server did not start (exit code {process.poll()}):\n"
+                           f"{log_path.read_text(errors='replace')}")
+    url = f"http://127.0.0.1:{line}"
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/anmelden", timeout=5) as response:
+                if response.status == 200:
+                    return url
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the live server does not answer:\n"
+                                   f"{log_path.read_text(errors='replace')}") from None
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def browser(_browser_requirements):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(),
+                                             args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page() -> a page in a fresh browser context (its own cookies): one per user."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=live_server, locale="de-DE",
+                                      timezone_id="Europe/Berlin")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, as a person would, and wait for the home page."""
+    page.goto(f"{base_url}/anmelden")
+    page.get_by_label("E-Mail").fill(email)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    expect(page.get_by_text("Sie sind angemeldet.")).to_be_visible()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on the page and return its violations.
+
+    axe.min.js goes in through the DevTools protocol (page.evaluate), which the page's
+    Content Security Policy does not apply to; the app's CSP stays as strict as it is.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    return page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+            .then(results => results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html,
+                                          summary: n.failureSummary}))})))""",
+        WCAG_TAGS)
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} "
+                     f"<{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            lines.append(f"  - {node['target']}\n    {node['html']}")
+            if node["summary"]:
+                lines.extend(f"    {line}" for line in node["summary"].splitlines())
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert not violations, (f"axe found {len(violations)} violation(s) on {page.url}:\n"
+                            f"{format_violations(violations)}")
+
+
+@pytest.fixture
+def axe():
+    """axe(page): assert that axe-core finds no WCAG 2.1 A/AA violation on the page."""
+    return assert_accessible
+
+
+_AXE_CACHE: list[str] = []
+
+
+def _axe_source() -> str:
+    if not _AXE_CACHE:
+        _AXE_CACHE.append(AXE_SOURCE.read_text(encoding="utf-8"))
+    return _AXE_CACHE[0]
