@@ -4,7 +4,7 @@ import sys
 
 import click
 from flask import Flask, url_for
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from .auth import services as accounts
@@ -73,6 +73,7 @@ def export_command(folder):
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--content", "content_folder", default="content", show_default=True,
               type=click.Path(file_okay=False), help="Starter content for an empty database.")
 @click.option("--admin-email", default="admin@kitu.example", show_default=True)

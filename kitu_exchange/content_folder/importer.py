@@ -157,7 +157,7 @@ def _import_solution(path: Path) -> bool | None:
         values[name] = text
         values[f"{name}_html"] = render_markdown(text) if text else ""
     topics = _topics(string_list(meta, "topics"))
-    tags = resolve_tags(string_list(meta, "tags"))
+    tags = sorted(resolve_tags(string_list(meta, "tags")), key=lambda tag: tag.name)
     solution = _find(Solution, doc.slug)
     created = solution is None
     if created:
@@ -214,7 +214,7 @@ def _import_question(path: Path) -> bool | None:
         "created_at": _at_midnight(to_date(meta.get("created"), "created")),
     }
     topics = _topics(string_list(meta, "topics"))
-    tags = resolve_tags(string_list(meta, "tags"))
+    tags = sorted(resolve_tags(string_list(meta, "tags")), key=lambda tag: tag.name)
     question = _find(Question, doc.slug)
     created = question is None
     if created:

@@ -1,0 +1,136 @@
+"""`flask content import|export` and `flask setup` through the CLI runner."""
+import filecmp
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kitu_exchange.extensions import db
+from kitu_exchange.models import Question, Reply, Reuse, Solution, SynonymSet, Topic
+from tests.conftest import REPO
+
+STARTER = REPO / "content"
+
+
+def counts(app) -> dict:
+    with app.app_context():
+        return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (Question, Reply, Solution, Reuse, Topic, SynonymSet)}
+
+
+def test_starter_content_imports_cleanly_and_idempotently(app, runner):
+    result = runner.invoke(args=["content", "import", str(STARTER)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output
+    first = counts(app)
+    assert first["Solution"] >= 10 and first["Question"] >= 10 and first["Topic"] >= 6
+    result = runner.invoke(args=["content", "import", str(STARTER)])
+    assert "0 created, 0 updated" in result.output
+    assert counts(app) == first
+
+
+def test_starter_content_has_quedlinburg_with_public_figures(app, runner):
+    runner.invoke(args=["content", "import", str(STARTER)])
+    from kitu_exchange.models import Authority
+    with app.app_context():
+        town = db.session.scalar(select(Authority).filter_by(slug="quedlinburg"))
+        assert (town.kind, town.population, town.staff, town.area_km2) == (
+            "Stadt", 24555, 317, 120)
+        assert str(town.member_since) == "2017-01-01"
+
+
+def test_export_import_export_round_trip(app_config, app, runner, tmp_path, migrated_database):
+    runner.invoke(args=["content", "import", str(STARTER)])
+    first = tmp_path / "first"
+    result = runner.invoke(args=["content", "export", str(first)])
+    assert result.exit_code == 0, result.output
+
+    from kitu_exchange import create_app
+    from tests.conftest import base_config, fresh_database_url
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    other = create_app(base_config(fresh_database_url(migrated_database, other_dir),
+                                   other_dir / "index"))
+    other_runner = other.test_cli_runner()
+    result = other_runner.invoke(args=["content", "import", str(first)])
+    assert result.exit_code == 0, result.output
+    second = tmp_path / "second"
+    other_runner.invoke(args=["content", "export", str(second)])
+    with other.app_context():
+        db.engine.dispose()
+    comparison = filecmp.dircmp(first, second)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for relative in files:
+        assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
+    assert comparison.left_only == []
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+GOOD_QUESTION = """---
+title: Eine gute Frage zum Testen
+authority: musterstadt
+topics: [drucker-kopierer]
+created: 2024-02-01
+replies:
+  - authority: musterstadt
+    created: 2024-02-02
+    accepted: true
+    body: |
+      Eine Antwort.
+---
+Der Text der Frage.
+"""
+
+
+@pytest.mark.parametrize(("name", "text", "reason"), [
+    ("questions/ohne-front-matter.md", "Nur Text", "no YAML front matter"),
+    ("questions/unbekannte-kommune.md",
+     GOOD_QUESTION.replace("authority: musterstadt\ntopics", "authority: atlantis\ntopics"),
+     "unknown authority 'atlantis'"),
+    ("questions/zwei-akzeptiert.md",
+     GOOD_QUESTION.replace("replies:\n", "replies:\n  - authority: musterstadt\n"
+                                         "    accepted: true\n    body: zwei\n"),
+     "more than one reply is accepted"),
+    ("solutions/falscher-status.md",
+     "---\ntitle: T\nauthority: musterstadt\nstatus: geheim\n---\nText", "unknown status"),
+    ("questions/Gross Geschrieben.md", GOOD_QUESTION, "not a slug"),
+    ("questions/kaputtes-yaml.md", "---\ntitle: [unclosed\n---\nText", "not valid YAML"),
+])
+def test_bad_files_are_reported_and_the_rest_imported(app, runner, tmp_path, name, text,
+                                                       reason):
+    folder = tmp_path / "folder"
+    write(folder / "authorities.yaml",
+          "- slug: musterstadt\n  name: Stadt Musterstadt\n  kind: Stadt\n  population: 1000\n")
+    write(folder / "topics.yaml", "- slug: drucker-kopierer\n  name: Drucker\n")
+    write(folder / "questions" / "gute-frage.md", GOOD_QUESTION)
+    write(folder / name, text)
+    result = runner.invoke(args=["content", "import", str(folder)])
+    assert result.exit_code == 1
+    assert str(folder / name) in result.output and reason in result.output
+    assert counts(app)["Question"] == 1
+
+
+def test_invalid_utf8_and_nul_are_reported(app, runner, tmp_path):
+    folder = tmp_path / "folder"
+    (folder / "questions").mkdir(parents=True)
+    (folder / "questions" / "latin1.md").write_bytes("---\ntitle: Gebühr\n---\nx".encode("latin-1"))
+    (folder / "questions" / "nul.md").write_bytes(b"---\ntitle: a\n---\nx\x00y")
+    result = runner.invoke(args=["content", "import", str(folder)])
+    assert "latin1.md: not UTF-8" in result.output and "nul.md: contains a NUL" in result.output
+
+
+def test_setup_imports_once_and_creates_admin_with_random_password(app, runner, auth):
+    result = runner.invoke(args=["setup", "--content", str(STARTER)])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("Passwort:")[1].split()[0]
+    assert len(password) >= 16
+    assert auth.login("admin@kitu.example", password).status_code == 302
+    again = runner.invoke(args=["setup", "--content", str(STARTER)])
+    assert "Passwort" not in again.output and "exists already" in again.output
+    other = runner.invoke(args=["setup"])
+    assert "Passwort" not in other.output
