@@ -22,9 +22,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise RuntimeError("Set KITU_SECRET_KEY: the default secret key is only for "
                            "debugging and tests.")
 
-    from . import auth, authorities, cli, forum, library, main, search, topics, admin
+    from . import cli
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .authorities.views import bp as authorities_bp
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
+    from .forum.views import bp as forum_bp
+    from .library.views import bp as library_bp
+    from .main.views import bp as main_bp
+    from .search.views import bp as search_bp
+    from .topics.views import bp as topics_bp
     from .web import register_web_helpers
 
     db.init_app(app)
@@ -33,10 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "de")
     login_manager.init_app(app)
-    search.init_app(app)
 
-    for module in (main, auth, forum, library, authorities, topics, admin, search):
-        app.register_blueprint(module.bp)
+    for blueprint in (main_bp, auth_bp, forum_bp, library_bp, authorities_bp, topics_bp,
+                      admin_bp, search_bp):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_web_helpers(app)
     cli.register(app)

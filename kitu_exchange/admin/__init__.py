@@ -1,3 +1,1 @@
-from .views import bp
-
-__all__ = ["bp"]
+"""admin area: views, forms, services."""

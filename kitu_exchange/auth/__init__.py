@@ -1,3 +1,1 @@
-from .views import bp
-
-__all__ = ["bp"]
+"""auth area: views, forms, services."""

@@ -1,3 +1,1 @@
-from .views import bp
-
-__all__ = ["bp"]
+"""main area: views, forms, services."""

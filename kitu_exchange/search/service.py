@@ -160,8 +160,8 @@ def search_cases(user: User | None, text: str, filters: SearchFilters | None = N
             results.hits.append(Hit(hit["doc_id"], record, hit.score, snippet))
         results.facets = {name: {str(k): len(v) for k, v in hits.groups(name).items()}
                           for name in FACET_FIELDS}
-        if results.total < 3:
-            results.suggestion = queries.suggest(searcher, text)
+        # suggest() only proposes a spelling that the index knows clearly better.
+        results.suggestion = queries.suggest(searcher, text)
     return results
 
 

@@ -1,8 +1,51 @@
+from datetime import date
+
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..authorities.services import directory
+from ..text import clean_text
+from ..topics.services import all_topics
+from .service import SORTS, SearchFilters, search_cases
 
 bp = Blueprint("search", __name__)
+
+MAX_QUERY = 500
+
+
+def _date(name: str, errors: list[str]) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(_("Bitte geben Sie das Datum im Format JJJJ-MM-TT an."))
+        return None
 
 
 @bp.route("/suche")
 def search():
-    return render_template("search/results.html", query=request.args.get("q", ""))
+    query = clean_text(request.args.get("q", ""))[:MAX_QUERY].strip()
+    errors: list[str] = []
+    solved = request.args.get("geloest")
+    filters = SearchFilters(
+        kind=request.args.get("art") or None,
+        topic=request.args.get("thema") or None,
+        authority=request.args.get("kommune") or None,
+        authority_kind=request.args.get("kommunenart") or None,
+        population_band=request.args.get("groesse") or None,
+        solved={"ja": True, "nein": False}.get(solved),
+        best_practice=request.args.get("best") == "1",
+        date_from=_date("von", errors),
+        date_to=_date("bis", errors),
+    )
+    sort = request.args.get("sortierung", "relevance")
+    sort = sort if sort in SORTS else "relevance"
+    page = request.args.get("page", 1, type=int) or 1
+    results = search_cases(current_user, query, filters, sort, page) if query else None
+    return render_template(
+        "search/results.html", query=query, results=results, filters=filters, sort=sort,
+        errors=errors, topics={t.slug: t.name for t in all_topics()},
+        authorities={a.slug: a.name for a in directory()})

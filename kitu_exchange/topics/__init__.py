@@ -1,3 +1,1 @@
-from .views import bp
-
-__all__ = ["bp"]
+"""topics area: views, forms, services."""

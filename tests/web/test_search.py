@@ -1,0 +1,112 @@
+"""The search page, similar cases and the index's integrity through HTTP and the CLI."""
+import json
+import re
+
+import pytest
+
+from tests.conftest import REPO
+
+MEMBER = "m@quedlinburg.example"
+
+
+@pytest.fixture
+def library(app, runner, make_user):
+    result = runner.invoke(args=["content", "import", str(REPO / "content")])
+    assert result.exit_code == 0, result.output
+    make_user(MEMBER, authority="quedlinburg")
+
+
+def hit_count(html: str) -> int:
+    return int(re.search(r"(\d+) Treffer", html).group(1))
+
+
+def test_search_page_finds_and_highlights(client, auth, library):
+    auth.login(MEMBER)
+    html = client.get("/suche?q=Drucker").get_data(as_text=True)
+    assert hit_count(html) >= 3
+    assert "<mark>" in html
+    assert "Druckerlandschaft" in html or "Druckermodelle" in html
+
+
+@pytest.mark.parametrize("query", ["(((", '"unbalanced', "feld:wert*", "x" * 10_000,
+                                   "-", '"', "*", "AND OR NOT", "\x00Drucker"])
+def test_odd_queries_never_fail(client, auth, library, query):
+    auth.login(MEMBER)
+    response = client.get("/suche", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_empty_query_gets_a_friendly_page(client, auth, library):
+    auth.login(MEMBER)
+    html = client.get("/suche?q=").get_data(as_text=True)
+    assert "Bitte geben Sie einen Suchbegriff ein" in html
+    html = client.get("/suche?q=qqqxxyyzz").get_data(as_text=True)
+    assert "Keine Treffer" in html
+
+
+def test_filters_and_counts(client, auth, library):
+    auth.login(MEMBER)
+    html = client.get("/suche?q=Drucker").get_data(as_text=True)
+    total = hit_count(html)
+    assert re.search(r"Lösungen \(\d+\)", html) and re.search(r"Fragen \(\d+\)", html)
+    only_solutions = hit_count(client.get("/suche?q=Drucker&art=solution").get_data(
+        as_text=True))
+    only_questions = hit_count(client.get("/suche?q=Drucker&art=question").get_data(
+        as_text=True))
+    assert only_solutions + only_questions == total
+    best = client.get("/suche?q=Drucker&best=1").get_data(as_text=True)
+    assert hit_count(best) <= only_solutions
+    assert client.get("/suche?q=Drucker&von=kein-datum").status_code == 200
+
+
+def test_phrase_and_exclusion(client, auth, library):
+    auth.login(MEMBER)
+    everything = hit_count(client.get("/suche?q=Drucker").get_data(as_text=True))
+    fewer = hit_count(client.get("/suche", query_string={"q": "Drucker -Seitenpreis"}
+                                 ).get_data(as_text=True))
+    assert fewer < everything
+
+
+def test_did_you_mean(client, auth, library):
+    auth.login(MEMBER)
+    html = client.get("/suche?q=Druckre").get_data(as_text=True)
+    assert "Meinten Sie" in html
+
+
+def test_new_question_is_found_at_once_and_deleted_one_is_gone(client, auth, library,
+                                                                make_question):
+    question = make_question(MEMBER, title="Faxgeräte im Standesamt abschaffen?",
+                             body="Wir wollen die letzten Faxgeräte im Standesamt loswerden.")
+    auth.login(MEMBER)
+    assert "Faxgeräte im Standesamt" in client.get("/suche?q=Standesamt").get_data(
+        as_text=True)
+    auth.post(f"/fragen/{question}/loeschen")
+    assert "Faxgeräte im Standesamt" not in client.get("/suche?q=Standesamt").get_data(
+        as_text=True)
+
+
+def test_drafts_are_never_found(client, auth, library, make_solution):
+    make_solution(MEMBER, title="Geheimer Entwurf zum Wasserzähler", status="draft",
+                  approach="Funkwasserzähler ablesen")
+    auth.login(MEMBER)
+    assert "Geheimer Entwurf" not in client.get("/suche?q=Wasserzähler").get_data(
+        as_text=True)
+
+
+def test_cli_query_and_similar_json(runner, library):
+    result = runner.invoke(args=["search", "query", "Drucker", "--limit", "3", "--json"])
+    hits = json.loads(result.output)
+    assert 1 <= len(hits) <= 3
+    assert set(hits[0]) == {"id", "title", "score"}
+    assert hits[0]["id"].split("/")[0] in {"question", "solution"}
+    result = runner.invoke(args=["search", "similar", "--text",
+                                 "Wir wollen weniger Druckermodelle und einen Vertrag mit "
+                                 "Seitenpreis", "--json"])
+    assert any("druck" in hit["id"] for hit in json.loads(result.output))
+
+
+def test_cli_sync_and_reindex(runner, library):
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "Indexed" in result.output
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0 and "0 pending" in result.output
