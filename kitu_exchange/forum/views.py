@@ -4,8 +4,11 @@ from flask_login import current_user
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import TITLE_MAX, ConfirmForm
 from ..records import require
+from ..search.changes import doc_id_of
+from ..search.service import similar_cases
+from ..text import clean_text
 from ..topics.services import all_topics
 from . import services
 from .forms import QuestionForm, ReplyForm
@@ -49,9 +52,26 @@ def questions():
                            topics=all_topics())
 
 
+def _draft_similar(title: str, body: str):
+    return similar_cases(current_user, text=f"{title}\n{body}",
+                         authority_slug=current_user.authority.slug)
+
+
+@bp.route("/aehnliche")
+def similar():
+    """The similar-cases panel for a draft (fetched while typing)."""
+    title = clean_text(request.args.get("titel", ""))[:TITLE_MAX]
+    body = clean_text(request.args.get("text", ""))[:5000]
+    return render_template("search/similar_panel.html", similar=_draft_similar(title, body))
+
+
 @bp.route("/neu", methods=["GET", "POST"])
 def ask():
     form = _question_form()
+    if request.form.get("pruefen"):
+        # Without JavaScript: show similar cases and keep everything typed.
+        similar = _draft_similar(form.title.data or "", form.body.data or "")
+        return render_template("forum/ask.html", form=form, similar=similar)
     if form.validate_on_submit():
         try:
             question = services.ask_question(current_user, form.title.data, form.body.data,
@@ -62,7 +82,7 @@ def ask():
             flash(_("Ihre Frage ist veröffentlicht."), "success")
             return redirect(question_url(question))
     status = 400 if form.is_submitted() else 200
-    return render_template("forum/ask.html", form=form), status
+    return render_template("forum/ask.html", form=form, similar=None), status
 
 
 @bp.route("/<int:question_id>")
@@ -71,8 +91,14 @@ def question(question_id: int, slug: str | None = None):
     question = services.question_with_replies(question_id)
     if slug != question.slug:
         return redirect(question_url(question), 301)
-    return render_template("forum/question.html", question=question, reply_form=ReplyForm(),
-                           confirm_form=ConfirmForm())
+    return _question_page(question, ReplyForm())
+
+
+def _question_page(question, reply_form, status=200):
+    similar = similar_cases(current_user, doc_id=doc_id_of(question),
+                            authority_slug=question.authority.slug)
+    return render_template("forum/question.html", question=question, reply_form=reply_form,
+                           confirm_form=ConfirmForm(), similar=similar), status
 
 
 @bp.route("/<int:question_id>/antworten", methods=["POST"])
@@ -87,9 +113,7 @@ def reply(question_id: int):
                                    message=error.message), 404
         flash(_("Ihre Antwort ist veröffentlicht."), "success")
         return redirect(question_url(services.get_question(question_id)) + "#antworten")
-    question = services.question_with_replies(question_id)
-    return render_template("forum/question.html", question=question, reply_form=form,
-                           confirm_form=ConfirmForm()), 400
+    return _question_page(services.question_with_replies(question_id), form, 400)
 
 
 @bp.route("/<int:question_id>/bearbeiten", methods=["GET", "POST"])

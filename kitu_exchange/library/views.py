@@ -7,6 +7,8 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import PUBLIC_STATUSES, Reuse
 from ..records import get_or_raise, require
+from ..search.changes import doc_id_of
+from ..search.service import similar_cases
 from ..topics.services import all_topics
 from ..web import AUTHORITY_KINDS, REUSE_STATUS_NAMES, SOLUTION_STATUS_NAMES
 from . import services
@@ -79,8 +81,15 @@ def solution(slug: str):
     solution = services.get_solution(current_user, slug)
     own_reuse = next((r for r in solution.reuses if r.authority_id == current_user.authority_id),
                      None)
+    return _solution_page(solution, _reuse_form(own_reuse), own_reuse)
+
+
+def _solution_page(solution, reuse_form, own_reuse=None, status=200):
+    similar = similar_cases(current_user, doc_id=doc_id_of(solution),
+                            authority_slug=solution.authority.slug)
     return render_template("library/solution.html", solution=solution, own_reuse=own_reuse,
-                           reuse_form=_reuse_form(own_reuse), confirm_form=ConfirmForm())
+                           reuse_form=reuse_form, confirm_form=ConfirmForm(),
+                           similar=similar), status
 
 
 @bp.route("/<slug>/bearbeiten", methods=["GET", "POST"])
@@ -112,8 +121,7 @@ def reuse(slug: str):
         else:
             flash(_("Die Nachnutzung ist eingetragen."), "success")
             return redirect(url_for("library.solution", slug=solution.slug) + "#nachnutzung")
-    return render_template("library/solution.html", solution=solution, own_reuse=None,
-                           reuse_form=form, confirm_form=ConfirmForm()), 400
+    return _solution_page(solution, form, status=400)
 
 
 @bp.route("/nachnutzung/<int:reuse_id>/entfernen", methods=["POST"])

@@ -98,6 +98,10 @@ def _wait_for_server(process: subprocess.Popen, log_path: Path) -> str:
     ready, _, _ = select.select([process.stdout], [], [], SERVER_START_SECONDS)
     line = process.stdout.readline().strip() if ready else ""
     if not line.isdigit():
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
         raise RuntimeError(f"the live server did not start (exit code {process.poll()}):\n"
                            f"{log_path.read_text(errors='replace')}")
     url = f"http://127.0.0.1:{line}"
@@ -184,8 +188,9 @@ def format_violations(violations: list[dict]) -> str:
 
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
-    assert not violations, (f"axe found {len(violations)} violation(s) on {page.url}:\n"
-                            f"{format_violations(violations)}")
+    if violations:
+        raise AssertionError(f"axe found {len(violations)} violation(s) on {page.url}:\n"
+                             f"{format_violations(violations)}")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
 from kitu_exchange.models import Reply, Role, Solution, User
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -87,3 +87,21 @@ def test_no_axe_violations(live_server, page, site, axe, path, signed_in, action
     if action:
         action(page)
     axe(page)
+
+
+def test_axe_helper_reports_violations(browser):
+    """The check itself works: a page with known faults fails with a readable message."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content('<html lang="de"><title>Test</title><main>'
+                         '<img src="data:,"><label>Name</label><input id="name">'
+                         '<p style="color:#bbb">Kaum lesbar</p></main></html>')
+        with pytest.raises(AssertionError) as failure:
+            assert_accessible(page)
+    finally:
+        context.close()
+    message = str(failure.value)
+    for expected in ("image-alt (critical)", "label (critical)", "color-contrast (serious)",
+                     "<img src=\"data:,\">", "  - img"):
+        assert expected in message, message

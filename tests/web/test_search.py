@@ -110,3 +110,32 @@ def test_cli_sync_and_reindex(runner, library):
     assert result.exit_code == 0 and "Indexed" in result.output
     result = runner.invoke(args=["search", "sync"])
     assert result.exit_code == 0 and "0 pending" in result.output
+
+
+def test_case_pages_show_similar_cases_from_other_towns_first(client, auth, library):
+    auth.login(MEMBER)
+    html = client.get("/loesungen/managed-print-druckerflotte-quedlinburg").get_data(
+        as_text=True)
+    section = html.split('id="aehnliche-faelle"')[1].split("</section>")[0]
+    links = re.findall(r'href="(/(?:fragen|loesungen)/[^"]+)"', section)
+    assert 1 <= len(links) <= 5
+    assert "managed-print-druckerflotte-quedlinburg" not in section
+    towns = re.findall(r"<span>([^<]+)</span> ·", section)
+    assert towns and towns[0] != "Welterbestadt Quedlinburg"
+    assert "gelöst" in section or "Best Practice" in section or "offen" in section
+
+
+def test_similar_panel_while_typing_and_without_javascript(client, auth, library):
+    auth.login(MEMBER)
+    fragment = client.get("/fragen/aehnliche", query_string={
+        "titel": "Zu viele verschiedene Drucker im Rathaus",
+        "text": "Wir wollen die Druckerlandschaft vereinheitlichen."}).get_data(as_text=True)
+    assert "ähnliche Fälle gefunden" in fragment and "/loesungen/" in fragment
+    response = auth.post("/fragen/neu", {
+        "title": "Zu viele verschiedene Drucker im Rathaus",
+        "body": "Wir wollen die Druckerlandschaft vereinheitlichen.", "pruefen": "1"},
+        token_from="/fragen/neu")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Zu viele verschiedene Drucker im Rathaus" in html  # kept
+    assert "ähnliche Fälle gefunden" in html
