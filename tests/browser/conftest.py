@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,25 +64,30 @@ def live_server(app, app_config, tmp_path):
     It uses the fresh database and search index of this test's `app`, so data made
     with the factory fixtures is what the browser sees.
     """
+    with serve(app_config, tmp_path / "live_server.log") as url:
+        yield url
+
+
+@contextmanager
+def serve(config: dict, log_path: Path):
+    """Run the app in its own process with the database and index of `config`."""
     env = {
         **os.environ,
         "KITU_SECRET_KEY": "browser-test-secret",
-        "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
-        "KITU_INDEX_DIR": app_config["INDEX_DIR"],
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "KITU_INDEX_DIR": config["INDEX_DIR"],
         "KITU_SESSION_COOKIE_SECURE": "false",
         "KITU_REMEMBER_COOKIE_SECURE": "false",
-        "KITU_PASSWORD_HASH_METHOD": app_config["PASSWORD_HASH_METHOD"],
+        "KITU_PASSWORD_HASH_METHOD": config["PASSWORD_HASH_METHOD"],
         "PYTHONUNBUFFERED": "1",
     }
     for name in ("FLASK_APP", "FLASK_DEBUG", "KITU_SQLALCHEMY_DATABASE_URI"):
         env.pop(name, None)
-    log_path = tmp_path / "live_server.log"
     with open(log_path, "wb") as log, subprocess.Popen(
             [sys.executable, "-c", SERVER_SCRIPT], cwd=REPO, env=env, text=True,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log) as process:
         try:
-            url = _wait_for_server(process, log_path)
-            yield url
+            yield _wait_for_server(process, log_path)
         finally:
             process.terminate()
             try:
@@ -89,8 +95,8 @@ def live_server(app, app_config, tmp_path):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-    # Shown by pytest only when the test failed ("Captured stdout teardown").
-    print(f"--- live server log ---\n{log_path.read_text(errors='replace')}")
+            # Shown by pytest only when a test failed ("Captured stdout teardown").
+            print(f"--- live server log ---\n{log_path.read_text(errors='replace')}")
 
 
 def _wait_for_server(process: subprocess.Popen, log_path: Path) -> str:
@@ -128,12 +134,16 @@ def browser(_browser_requirements):
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """new_page() -> a page in a fresh browser context (its own cookies): one per user."""
+    """new_page() -> a page in a fresh browser context (its own cookies): one per user.
+
+    storage_state (from BrowserContext.storage_state()) starts it signed in.
+    """
     contexts = []
 
-    def make():
+    def make(storage_state=None):
         context = browser.new_context(base_url=live_server, locale="de-DE",
-                                      timezone_id="Europe/Berlin")
+                                      timezone_id="Europe/Berlin",
+                                      storage_state=storage_state)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

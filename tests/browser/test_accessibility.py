@@ -1,74 +1,126 @@
-"""axe-core finds no WCAG 2.1 A/AA violation on the main pages, with content on them."""
+"""axe-core finds no WCAG 2.1 A/AA violation on the main pages, with content on them.
+
+The checks only read pages (the error cases submit forms that fail validation and store
+nothing), so they share one database and one server for the module: starting the app
+per page would triple the run time. The data is made with the same service calls the
+factory fixtures use; `live_server` below overrides the per-test one of conftest.py.
+"""
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from kitu_exchange import create_app
+from kitu_exchange.auth import services as accounts
 from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
-from kitu_exchange.models import Reply, Role, Solution, User
-from tests.browser.conftest import assert_accessible, sign_in
+from kitu_exchange.models import Authority, Role, Topic
+from kitu_exchange.search.index import ensure_index
+from tests.browser.conftest import assert_accessible, serve, sign_in
+from tests.conftest import PASSWORD, base_config, fresh_database_url
 
 pytestmark = pytest.mark.browser
 
 ASKER = "anna.asker@musterstadt.example"
 
 
-@pytest.fixture
-def site(app, make_authority, make_topic, make_user, make_question, make_reply,
-         make_solution):
-    """Two authorities with content; the pages are seen by ASKER (Musterstadt)."""
-    make_authority("musterstadt", "Stadt Musterstadt", population=21_500, staff=310,
-                   area_km2=48.2, member_since=date(2019, 3, 1))
-    make_authority("beispielhausen", "Landkreis Beispielhausen", kind="Landkreis",
-                   population=180_000, staff=1_450, area_km2=1_210.5,
-                   member_since=date(2021, 1, 1))
-    make_topic()
-    make_topic("e-rechnung", "E-Rechnung")
-    asker = make_user(ASKER, authority="musterstadt", name="Anna Asker")
-    helper = make_user("bernd.helfer@beispielhausen.example", authority="beispielhausen",
-                       name="Bernd Helfer", role=Role.MODERATOR)
-    open_question = make_question(asker, tags="drucker, managed-print")
-    make_reply(helper, open_question, "Wir haben **Managed Print** eingeführt:\n\n"
-               "- ein Rahmenvertrag\n- ein Gerätetyp pro Etage")
-    solved_question = make_question(asker, "Wer nimmt XRechnungen per Workflow an?",
-                                    "Seit Januar kommen XRechnungen per E-Mail.",
-                                    topics=["e-rechnung"], tags="xrechnung")
-    accepted = make_reply(helper, solved_question, "Über den Rechnungseingang des Landes.")
-    solution = make_solution(
-        helper, status="best_practice", situation="40 Druckermodelle in 12 Gebäuden.",
+@dataclass
+class Site:
+    url: str
+    question: int
+    solved: int
+    solution: str
+
+
+def make_content() -> dict:
+    """Two authorities with questions, replies, a best practice and a re-use."""
+    db.session.add_all([
+        Authority(slug="musterstadt", name="Stadt Musterstadt", kind="Stadt",
+                  population=21_500, staff=310, area_km2=48.2, member_since=date(2019, 3, 1)),
+        Authority(slug="beispielhausen", name="Landkreis Beispielhausen", kind="Landkreis",
+                  population=180_000, staff=1_450, area_km2=1_210.5,
+                  member_since=date(2021, 1, 1)),
+        Topic(slug="drucker-kopierer", name="Drucker und Kopierer", description=""),
+        Topic(slug="e-rechnung", name="E-Rechnung",
+              description="Empfang und Verarbeitung elektronischer Rechnungen."),
+    ])
+    db.session.commit()
+    asker = accounts.create_user(ASKER, "Anna Asker", "musterstadt", Role.MEMBER, PASSWORD)
+    helper = accounts.create_user("bernd.helfer@beispielhausen.example", "Bernd Helfer",
+                                  "beispielhausen", Role.MODERATOR, PASSWORD)
+    question = forum.ask_question(
+        asker, "Wie vereinheitlichen wir unsere Drucker?",
+        "Wir haben 40 verschiedene Druckermodelle im Rathaus.", ["drucker-kopierer"],
+        "drucker, managed-print")
+    forum.add_reply(helper, question.id, "Wir haben **Managed Print** eingeführt:\n\n"
+                    "- ein Rahmenvertrag\n- ein Gerätetyp pro Etage")
+    solved = forum.ask_question(asker, "Wer nimmt XRechnungen per Workflow an?",
+                                "Seit Januar kommen XRechnungen per E-Mail.",
+                                ["e-rechnung"], "xrechnung")
+    forum.accept_reply(asker, forum.add_reply(helper, solved.id,
+                                              "Über den Rechnungseingang des Landes."))
+    solution = library.create_solution(helper, library.SolutionFields(
+        title="Managed Print für die ganze Verwaltung", status="best_practice",
+        situation="40 Druckermodelle in 12 Gebäuden.",
+        approach="Wir haben alle Arbeitsplatzdrucker durch Multifunktionsgeräte ersetzt.",
         result="30 % weniger Kosten.", costs="ca. 20.000 € im Jahr", effort="6 Monate",
-        contact="IT-Service, it@beispielhausen.example")
-    with app.app_context():
-        user = db.session.query(User).filter_by(email=ASKER).one()
-        forum.accept_reply(user, db.session.get(Reply, accepted))
-        library.record_reuse(user, db.session.query(Solution).filter_by(slug=solution).one(),
-                             "in_progress", "Wir übernehmen den Rahmenvertrag.")
-    return {"question": open_question, "solved": solved_question, "solution": solution}
+        contact="IT-Service, it@beispielhausen.example", topics=["drucker-kopierer"],
+        tags="managed-print"))
+    library.record_reuse(asker, solution, "in_progress", "Wir übernehmen den Rahmenvertrag.")
+    return {"question": question.id, "solved": solved.id, "solution": solution.slug}
 
 
-def submit_empty(page):
-    page.get_by_role("button", name="Frage veröffentlichen").click()
-    expect(page.get_by_text("Bitte prüfen Sie Ihre Eingaben.")).to_be_visible()
+@pytest.fixture(scope="module")
+def site(migrated_database, tmp_path_factory, _browser_requirements):
+    folder = tmp_path_factory.mktemp("accessibility")
+    config = base_config(fresh_database_url(migrated_database, folder), folder / "index")
+    app = create_app(config)
+    try:
+        with app.app_context():
+            ensure_index()
+            content = make_content()
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    with serve(config, folder / "live_server.log") as url:
+        yield Site(url=url, **content)
 
 
-def submit_empty_sign_in(page):
-    page.get_by_role("button", name="Anmelden", exact=True).click()
-    expect(page.get_by_text("Bitte prüfen Sie Ihre Eingaben.")).to_be_visible()
+@pytest.fixture
+def live_server(site):
+    return site.url
 
 
-# (name, path, signed in, what to do on the page before the check); path None: the page
-# that signing in leads to (the home page, with the success message).
+@pytest.fixture(scope="module")
+def signed_in(site, browser):
+    """The cookies of ASKER, signed in once through the form."""
+    context = browser.new_context(base_url=site.url)
+    try:
+        sign_in(context.new_page(), site.url, ASKER)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+def submit_empty(button):
+    def action(page):
+        page.get_by_role("button", name=button, exact=True).click()
+        expect(page.get_by_text("Bitte prüfen Sie Ihre Eingaben.")).to_be_visible()
+    return action
+
+
+# (name, path, signed in, what to do on the page before the check)
 PAGES = [
-    ("home", None, True, None),
+    ("home", "/", True, None),
     ("sign-in", "/anmelden", False, None),
-    ("sign-in-errors", "/anmelden", False, submit_empty_sign_in),
+    ("sign-in-errors", "/anmelden", False, submit_empty("Anmelden")),
     ("questions", "/fragen", True, None),
     ("question", "/fragen/{question}", True, None),
     ("question-solved", "/fragen/{solved}", True, None),
     ("ask", "/fragen/neu", True, None),
-    ("ask-errors", "/fragen/neu", True, submit_empty),
+    ("ask-errors", "/fragen/neu", True, submit_empty("Frage veröffentlichen")),
     ("library", "/loesungen", True, None),
     ("solution", "/loesungen/{solution}", True, None),
     ("authorities", "/kommunen", True, None),
@@ -76,16 +128,20 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("path, signed_in, action",
+@pytest.mark.parametrize("path, signed_in_, action",
                          [pytest.param(*rest, id=name) for name, *rest in PAGES])
-def test_no_axe_violations(live_server, page, site, axe, path, signed_in, action):
-    if signed_in:
-        sign_in(page, live_server, ASKER)
-    if path is not None:
-        response = page.goto(path.format(**site))
-        assert response is not None and response.ok, f"{path}: HTTP {response.status}"
+def test_no_axe_violations(site, new_page, request, axe, path, signed_in_, action):
+    page = new_page(request.getfixturevalue("signed_in") if signed_in_ else None)
+    response = page.goto(path.format(**vars(site)))
+    assert response is not None and response.ok, f"{path}: HTTP {response.status}"
     if action:
         action(page)
+    axe(page)
+
+
+def test_no_axe_violations_after_sign_in(site, page, axe):
+    """The page signing in leads to: home, with the success message."""
+    sign_in(page, site.url, ASKER)
     axe(page)
 
 

@@ -1,0 +1,134 @@
+"""Page speed with a large forum: question list and question page on SQLite.
+
+Loads 5,000 questions and 20,000 replies into a fresh SQLite database (built by the
+migrations), indexes them, then renders pages through the in-process test client as a
+signed-in member and reports the median and p95 time and the SQL queries per page.
+
+    .venv/bin/python benchmarks/pages.py [--questions 5000] [--replies 20000] [--json]
+"""
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import event, insert
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kitu_exchange import create_app  # noqa: E402
+from kitu_exchange.auth.services import create_user  # noqa: E402
+from kitu_exchange.extensions import db  # noqa: E402
+from kitu_exchange.models import Authority, Question, Reply, Topic  # noqa: E402
+from kitu_exchange.models.forum import question_topic  # noqa: E402
+from kitu_exchange.search.index import reindex  # noqa: E402
+
+WORDS = ("Drucker Kopierer Rechnung XRechnung Datensicherung Rathaus Verwaltung Server "
+         "Netzwerk Telefonanlage Bürgerbüro Ausschreibung Vertrag Kosten Schulung Software "
+         "Dienstleister Landkreis Gemeinde Stadt Sicherheit Backup Scanner Akte").split()
+
+
+def sentence(rng: random.Random, length: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(length)) + "."
+
+
+def load(questions: int, replies: int) -> None:
+    rng = random.Random(7)
+    authorities = [Authority(slug=f"kommune-{i}", name=f"Kommune {i}", kind="Gemeinde",
+                             population=rng.randint(2_000, 150_000)) for i in range(20)]
+    topic = Topic(slug="allgemein", name="Allgemein", description="")
+    db.session.add_all([*authorities, topic])
+    db.session.commit()
+    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    rows = []
+    for number in range(1, questions + 1):
+        body = sentence(rng, 60)
+        rows.append({"id": number, "slug": f"frage-{number}", "title": sentence(rng, 8)[:-1],
+                     "body": body, "body_html": f"<p>{body}</p>",
+                     "authority_id": authorities[number % 20].id,
+                     "created_at": start + timedelta(hours=number),
+                     "reply_count": 0})
+    per_question = {}
+    reply_rows = []
+    for number in range(1, replies + 1):
+        question_id = rng.randint(1, questions)
+        per_question[question_id] = per_question.get(question_id, 0) + 1
+        body = sentence(rng, 40)
+        reply_rows.append({"question_id": question_id, "body": body, "body_html": f"<p>{body}</p>",
+                           "authority_id": authorities[number % 20].id,
+                           "created_at": start + timedelta(hours=question_id, minutes=number % 60)})
+    for row in rows:
+        row["reply_count"] = per_question.get(row["id"], 0)
+    db.session.execute(insert(Question), rows)
+    db.session.execute(insert(Reply), reply_rows)
+    db.session.execute(insert(question_topic), [{"question_id": r["id"], "topic_id": topic.id}
+                                                for r in rows])
+    db.session.commit()
+    create_user("bench@kommune-0.example", "Bench", "kommune-0", "member",
+                "benchmark-passwort")
+
+
+def measure(client, url: str, runs: int, counter: list[int]) -> dict:
+    client.get(url)  # warm caches and templates
+    times, queries = [], set()
+    for _ in range(runs):
+        counter[0] = 0
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries.add(counter[0])
+    times.sort()
+    return {"median_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
+            "sql_queries": sorted(queries)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=5000)
+    parser.add_argument("--replies", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+                          "INDEX_DIR": f"{tmp}/index", "SERVER_NAME": "bench.local"})
+        with app.app_context():
+            upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+            load(args.questions, args.replies)
+            started = time.perf_counter()
+            reindex()
+            index_s = time.perf_counter() - started
+            counter = [0]
+            event.listen(db.engine, "before_cursor_execute",
+                         lambda *a, **k: counter.__setitem__(0, counter[0] + 1))
+        client = app.test_client()
+        client.post("/anmelden", data={"email": "bench@kommune-0.example",
+                                       "password": "benchmark-passwort"})
+        busiest = max(range(1, args.questions + 1), key=lambda n: n % 97)  # any question
+        report = {
+            "questions": args.questions, "replies": args.replies,
+            "index_s": round(index_s, 1),
+            "question_list": measure(client, "/fragen", args.runs, counter),
+            "question_list_page_100": measure(client, "/fragen?page=100", args.runs, counter),
+            "question_page": measure(client, f"/fragen/{busiest}-frage-{busiest}", args.runs,
+                                     counter),
+        }
+        with app.app_context():
+            db.engine.dispose()
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key:24} {value}")
+
+
+if __name__ == "__main__":
+    main()
