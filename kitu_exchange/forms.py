@@ -64,5 +64,10 @@ def tags_field() -> StringField:
         Length(max=500, message=_l("Bitte höchstens %(max)d Zeichen."))])
 
 
+def reason_field(label=None) -> StringField:
+    return StringField(label or _l("Grund der Änderung"), filters=[_strip], validators=[
+        Length(max=300, message=_l("Bitte höchstens %(max)d Zeichen."))])
+
+
 class ConfirmForm(Form):
     """A button-only form: CSRF protection for actions like accept or delete."""

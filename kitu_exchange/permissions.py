@@ -1,7 +1,8 @@
 """Who may do what: one table that views, services and templates all consult.
 
 Each action maps every role to a scope: NONE (never), OWN (only on one's own post or
-one's own authority) or ANY. Create actions use ANY for "allowed".
+one's own authority), OTHER (only on what is not one's own, e.g. votes) or ANY.
+Create actions use ANY for "allowed".
 """
 import enum
 
@@ -11,10 +12,11 @@ from .models import Authority, Question, Reply, Reuse, Role, Solution, User
 class Scope(enum.Enum):
     NONE = "none"
     OWN = "own"
+    OTHER = "other"
     ANY = "any"
 
 
-N, O, A = Scope.NONE, Scope.OWN, Scope.ANY
+N, O, X, A = Scope.NONE, Scope.OWN, Scope.OTHER, Scope.ANY
 
 # action: (member, moderator, admin)
 PERMISSIONS: dict[str, tuple[Scope, Scope, Scope]] = {
@@ -28,6 +30,21 @@ PERMISSIONS: dict[str, tuple[Scope, Scope, Scope]] = {
     "solution.edit": (O, A, A),
     "solution.view_draft": (O, A, A),
     "solution.curate": (N, A, A),
+    "solution.submit": (O, A, A),
+    "solution.review": (N, A, A),
+    "question.to_solution": (O, A, A),
+    "question.close": (N, A, A),
+    "question.lock": (N, A, A),
+    "question.move": (N, A, A),
+    "post.vote": (X, X, X),
+    "post.flag": (A, A, A),
+    "post.hide": (N, A, A),
+    "post.view_hidden": (O, A, A),
+    "revision.view": (A, A, A),
+    "revision.restore": (N, A, A),
+    "moderation.view": (N, A, A),
+    "flag.resolve": (N, A, A),
+    "audit.view": (N, A, A),
     "reuse.record": (O, O, A),
     "reuse.remove": (O, A, A),
     "authority.create": (N, N, A),
@@ -48,6 +65,8 @@ def owns(user: User, target: object) -> bool:
             return target.authority_id == user.authority_id
         case Question() | Reply() | Solution():
             return target.author_id is not None and target.author_id == user.id
+        case User():
+            return target.id == user.id
         case None:
             return True
     raise TypeError(f"no ownership rule for {type(target).__name__}")
@@ -60,4 +79,6 @@ def can(user: User | None, action: str, target: object = None) -> bool:
     scope = PERMISSIONS[action][ROLE_COLUMN[Role(user.role)]]
     if scope is Scope.ANY:
         return True
+    if scope is Scope.OTHER:
+        return not owns(user, target)
     return scope is Scope.OWN and owns(user, target)

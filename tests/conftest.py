@@ -15,6 +15,7 @@ from kitu_exchange.auth import services as accounts
 from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
+from kitu_exchange.moderation import services as moderation
 from kitu_exchange.models import Authority, Role, Topic
 from kitu_exchange.search.index import ensure_index
 
@@ -173,6 +174,18 @@ def make_user(app, make_authority):
     return make
 
 
+def _moderator():
+    from kitu_exchange.models import User
+    moderator = db.session.query(User).filter_by(email="pruefung@kitu.example").first()
+    if moderator is None:
+        if db.session.query(Authority).filter_by(slug="kitu").first() is None:
+            db.session.add(Authority(slug="kitu", name="KITU Geschäftsstelle", kind="Sonstige"))
+            db.session.commit()
+        moderator = accounts.create_user("pruefung@kitu.example", "Prüfung", "kitu",
+                                         Role.MODERATOR, PASSWORD)
+    return moderator
+
+
 def _user(email):
     from kitu_exchange.models import User
     return db.session.query(User).filter_by(email=email).one()
@@ -209,8 +222,13 @@ def make_solution(app, make_topic):
             if db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None:
                 make_topic()
             values = {"topics": ["drucker-kopierer"], "tags": "managed-print", **fields}
-            solution = library.create_solution(_user(author_email), library.SolutionFields(
-                title=title, approach=approach, status=status, **values))
+            author = _user(author_email)
+            draft = status if status in ("draft", "submitted") else "submitted"
+            solution = library.create_solution(author, library.SolutionFields(
+                title=title, approach=approach, status=draft, **values))
+            if status != draft:  # reviewed by a moderator, as in real life
+                decision = {"published": "publish"}.get(status, status.removesuffix("d"))
+                moderation.review_solution(_moderator(), solution, decision, "")
             return solution.slug
     return make
 

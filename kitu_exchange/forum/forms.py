@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 
-from ..forms import Form, MultiCheckboxField, body_field, tags_field, title_field
+from ..forms import Form, MultiCheckboxField, body_field, reason_field, tags_field, title_field
 
 
 class QuestionForm(Form):
@@ -12,3 +12,11 @@ class QuestionForm(Form):
 
 class ReplyForm(Form):
     body = body_field(_l("Ihre Antwort"))
+
+
+class EditQuestionForm(QuestionForm):
+    reason = reason_field()
+
+
+class EditReplyForm(ReplyForm):
+    reason = reason_field()

@@ -8,6 +8,8 @@ from sqlalchemy.orm import selectinload
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import Authority, Question, Reply, Tag, Topic, User, utcnow
+from ..moderation.revisions import record_revision
+from ..permissions import can
 from ..records import get_or_raise, require, unique_slug
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
@@ -22,10 +24,12 @@ class QuestionFilter:
     authority: str | None = None  # authority slug
 
 
-def get_question(question_id: int) -> Question:
-    """The question with this id; NotFound if it does not exist or was deleted."""
+def get_question(question_id: int, user: User | None = None) -> Question:
+    """The question with this id; NotFound if it does not exist, was deleted, or is
+    hidden from this user."""
     question = db.session.get(Question, question_id)
-    if question is None or question.deleted:
+    if question is None or question.deleted or (
+            question.hidden and not can(user, "post.view_hidden", question)):
         raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
     return question
 
@@ -47,9 +51,13 @@ def ask_question(author: User, title: str, body: str, topic_slugs: list[str],
 
 
 def edit_question(user: User, question: Question, title: str, body: str,
-                  topic_slugs: list[str], tags: str | list[str]) -> None:
-    """Change a question's text, topics and tags. Raises NotAllowed, Invalid."""
+                  topic_slugs: list[str], tags: str | list[str], reason: str = "") -> None:
+    """Change a question's text, topics and tags, keeping the previous version.
+
+    Raises NotAllowed, Invalid.
+    """
     require(user, "question.edit", question)
+    record_revision(user, question, reason)
     question.topics = resolve_topics(topic_slugs)
     question.tags = resolve_tags(tags)
     question.title, question.body = title, body
@@ -69,8 +77,10 @@ def delete_question(user: User, question: Question) -> None:
 
 def add_reply(author: User, question_id: int, body: str) -> Reply:
     """Reply to a question. Raises NotFound if the question is gone, NotAllowed."""
-    question = get_question(question_id)
+    question = get_question(question_id, author)
     require(author, "reply.create", question)
+    if question.locked or question.duplicate_of_id:
+        raise Conflict(_("Diese Frage ist geschlossen: neue Antworten sind nicht möglich."))
     reply = Reply(question=question, body=body, body_html=render_markdown(body),
                   author=author, authority_id=author.authority_id)
     db.session.add(reply)
@@ -80,10 +90,12 @@ def add_reply(author: User, question_id: int, body: str) -> Reply:
     return reply
 
 
-def edit_reply(user: User, reply: Reply, body: str) -> None:
+def edit_reply(user: User, reply: Reply, body: str, reason: str = "") -> None:
+    """Change a reply, keeping the previous version. Raises NotAllowed, NotFound."""
     require(user, "reply.edit", reply)
     if reply.question.deleted:
         raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
+    record_revision(user, reply, reason)
     reply.body, reply.body_html = body, render_markdown(body)
     reply.updated_at = utcnow()
     record_change(reply.question)
@@ -109,7 +121,8 @@ def accept_reply(user: User, reply: Reply) -> None:
 
 def question_query(filters: QuestionFilter) -> Select:
     """Visible questions for a list page, newest first, with what the list shows."""
-    query = (select(Question).where(Question.deleted_at.is_(None))
+    query = (select(Question).where(Question.deleted_at.is_(None),
+                                    Question.hidden_at.is_(None))
              .options(selectinload(Question.authority), selectinload(Question.topics),
                       selectinload(Question.tags))
              .order_by(Question.created_at.desc(), Question.id.desc()))
@@ -126,15 +139,18 @@ def question_query(filters: QuestionFilter) -> Select:
     return query
 
 
-def question_with_replies(question_id: int) -> Question:
-    """A question with its replies and their authors loaded in a fixed number of queries."""
+def question_with_replies(question_id: int, user: User | None = None) -> Question:
+    """A question with its replies and their authors loaded in a fixed number of queries.
+
+    Hidden questions are NotFound except for their author and moderators.
+    """
     question = db.session.scalar(
         select(Question).where(Question.id == question_id, Question.deleted_at.is_(None))
         .options(selectinload(Question.replies).selectinload(Reply.authority),
                  selectinload(Question.replies).selectinload(Reply.author),
                  selectinload(Question.authority), selectinload(Question.author),
                  selectinload(Question.topics), selectinload(Question.tags)))
-    if question is None:
+    if question is None or (question.hidden and not can(user, "post.view_hidden", question)):
         raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
     return question
 

@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..forms import TITLE_MAX, ConfirmForm
 from ..records import require
@@ -11,7 +11,7 @@ from ..search.service import similar_cases
 from ..text import clean_text
 from ..topics.services import all_topics
 from . import services
-from .forms import QuestionForm, ReplyForm
+from .forms import EditQuestionForm, EditReplyForm, QuestionForm, ReplyForm
 
 bp = Blueprint("forum", __name__, url_prefix="/fragen")
 
@@ -26,7 +26,7 @@ def url_for_question(question) -> str:
 
 
 def _question_form(obj=None) -> QuestionForm:
-    form = QuestionForm(obj=obj)
+    form = (EditQuestionForm if obj is not None else QuestionForm)(obj=obj)
     form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
     if obj is not None and not form.is_submitted():
         form.topics.data = [topic.slug for topic in obj.topics]
@@ -88,7 +88,7 @@ def ask():
 @bp.route("/<int:question_id>")
 @bp.route("/<int:question_id>-<slug>")
 def question(question_id: int, slug: str | None = None):
-    question = services.question_with_replies(question_id)
+    question = services.question_with_replies(question_id, current_user)
     if slug != question.slug:
         return redirect(question_url(question), 301)
     return _question_page(question, ReplyForm())
@@ -107,24 +107,25 @@ def reply(question_id: int):
     if form.validate_on_submit():
         try:
             services.add_reply(current_user, question_id, form.body.data)
-        except NotFound as error:
+        except (NotFound, Conflict) as error:
             # The question went away while the reply was written: keep the text.
             return render_template("forum/reply_lost.html", form=form,
-                                   message=error.message), 404
+                                   message=error.message), error.status
         flash(_("Ihre Antwort ist veröffentlicht."), "success")
-        return redirect(question_url(services.get_question(question_id)) + "#antworten")
-    return _question_page(services.question_with_replies(question_id), form, 400)
+        return redirect(question_url(services.get_question(question_id, current_user))
+                        + "#antworten")
+    return _question_page(services.question_with_replies(question_id, current_user), form, 400)
 
 
 @bp.route("/<int:question_id>/bearbeiten", methods=["GET", "POST"])
 def edit(question_id: int):
-    question = services.get_question(question_id)
+    question = services.get_question(question_id, current_user)
     require(current_user, "question.edit", question)
     form = _question_form(question)
     if form.validate_on_submit():
         try:
             services.edit_question(current_user, question, form.title.data, form.body.data,
-                                   form.topics.data, form.tags.data)
+                                   form.topics.data, form.tags.data, form.reason.data)
         except Invalid as error:
             _show_invalid(form, error)
         else:
@@ -136,7 +137,7 @@ def edit(question_id: int):
 
 @bp.route("/<int:question_id>/loeschen", methods=["POST"])
 def delete(question_id: int):
-    question = services.get_question(question_id)
+    question = services.get_question(question_id, current_user)
     if ConfirmForm().validate_on_submit():
         services.delete_question(current_user, question)
         flash(_("Die Frage wurde gelöscht."), "success")
@@ -147,9 +148,9 @@ def delete(question_id: int):
 def edit_reply(reply_id: int):
     reply = services.get_reply(reply_id)
     require(current_user, "reply.edit", reply)
-    form = ReplyForm(obj=reply)
+    form = EditReplyForm(obj=reply)
     if form.validate_on_submit():
-        services.edit_reply(current_user, reply, form.body.data)
+        services.edit_reply(current_user, reply, form.body.data, form.reason.data)
         flash(_("Die Antwort wurde gespeichert."), "success")
         return redirect(question_url(reply.question) + f"#antwort-{reply.id}")
     status = 400 if form.is_submitted() else 200

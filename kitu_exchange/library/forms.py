@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from ..forms import Form, MultiCheckboxField, body_field, tags_field, title_field
+from ..forms import Form, MultiCheckboxField, body_field, reason_field, tags_field, title_field
 
 
 def short_text(label) -> StringField:
@@ -22,6 +22,7 @@ class SolutionForm(Form):
     topics = MultiCheckboxField(_l("Themenfelder"))
     tags = tags_field()
     status = SelectField(_l("Status"), validate_choice=False)
+    reason = reason_field()
 
 
 class ReuseForm(Form):

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import (PUBLIC_STATUSES, Authority, Reuse, ReuseStatus, Solution, SolutionStatus,
                       Topic, User, utcnow)
 from ..permissions import can
+from ..moderation.revisions import record_revision
 from ..records import require, unique_slug
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
@@ -32,7 +33,8 @@ class SolutionFields:
     contact: str = ""
     topics: list[str] = field(default_factory=list)
     tags: str | list[str] = ""
-    status: str = SolutionStatus.PUBLISHED
+    status: str = SolutionStatus.SUBMITTED
+    reason: str = ""
 
 
 @dataclass
@@ -44,16 +46,20 @@ class SolutionFilter:
 
 
 def allowed_statuses(user: User, solution: Solution | None = None) -> list[str]:
-    """The statuses this user may give a solution."""
-    statuses = [SolutionStatus.DRAFT, SolutionStatus.PUBLISHED]
+    """The statuses this user may give a solution: members write drafts and submit
+    them for review; moderators publish."""
     if can(user, "solution.curate", solution):
-        statuses += list(CURATED_STATUSES)
-    elif solution is not None and solution.status in CURATED_STATUSES:
-        statuses.append(solution.status)  # keep a curated status an author cannot set
+        return [SolutionStatus.DRAFT, SolutionStatus.SUBMITTED, SolutionStatus.PUBLISHED,
+                *CURATED_STATUSES]
+    statuses = [SolutionStatus.DRAFT, SolutionStatus.SUBMITTED]
+    if solution is not None and solution.status not in statuses:
+        statuses.append(solution.status)  # an author's edit keeps the reviewed status
     return statuses
 
 
 def can_view(user: User, solution: Solution) -> bool:
+    if solution.hidden and not can(user, "post.view_hidden", solution):
+        return False
     return solution.status in PUBLIC_STATUSES or can(user, "solution.view_draft", solution)
 
 
@@ -99,6 +105,7 @@ def create_solution(author: User, fields: SolutionFields) -> Solution:
 def edit_solution(user: User, solution: Solution, fields: SolutionFields) -> None:
     """Change a solution record. Raises NotAllowed, Invalid."""
     require(user, "solution.edit", solution)
+    record_revision(user, solution, fields.reason)
     _apply(user, solution, fields)
     solution.updated_at = utcnow()
     record_change(solution)
@@ -145,13 +152,15 @@ def solution_query(user: User, filters: SolutionFilter) -> Select:
         statuses = [filters.status]
     else:
         statuses = [SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE]
-    query = (select(Solution).where(Solution.status.in_(statuses))
+    query = (select(Solution).where(Solution.status.in_(statuses), Solution.hidden_at.is_(None))
              .options(selectinload(Solution.authority), selectinload(Solution.topics)))
     if filters.topic:
         query = query.where(Solution.topics.any(Topic.slug == filters.topic))
     if filters.authority_kind:
         query = query.where(Solution.authority.has(Authority.kind == filters.authority_kind))
-    if filters.sort == "reuse":
+    if filters.sort == "helpful":
+        query = query.order_by(Solution.helpful_count.desc(), Solution.created_at.desc())
+    elif filters.sort == "reuse":
         query = query.order_by(Solution.reuse_count.desc(), Solution.created_at.desc())
     else:
         query = query.order_by(Solution.created_at.desc(), Solution.id.desc())
@@ -171,7 +180,7 @@ def visible_solutions_of(user: User, *conditions) -> Select:
     """Public solutions matching `conditions`, plus the user's own unpublished ones."""
     return (select(Solution)
             .where(or_(Solution.status.in_(PUBLIC_STATUSES), Solution.author_id == user.id),
-                   *conditions)
+                   Solution.hidden_at.is_(None), *conditions)
             .options(selectinload(Solution.authority), selectinload(Solution.topics))
             .order_by(Solution.created_at.desc()))
 

@@ -27,7 +27,7 @@ def _solution_form(solution=None) -> SolutionForm:
             form.topics.data = [topic.slug for topic in solution.topics]
             form.tags.data = ", ".join(tag.name for tag in solution.tags)
         else:
-            form.status.data = "published"
+            form.status.data = "submitted"
     return form
 
 
@@ -36,7 +36,7 @@ def _fields(form: SolutionForm) -> services.SolutionFields:
         title=form.title.data, situation=form.situation.data, approach=form.approach.data,
         result=form.result.data, costs=form.costs.data, effort=form.effort.data,
         contact=form.contact.data, topics=form.topics.data, tags=form.tags.data,
-        status=form.status.data)
+        status=form.status.data, reason=form.reason.data or "")
 
 
 def _reuse_form(reuse=None) -> ReuseForm:

@@ -4,10 +4,13 @@ from .authority import POPULATION_BANDS, Authority, AuthorityKind, population_ba
 from .base import Base, utcnow
 from .forum import Question, Reply
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
+from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
+                         Vote)
 from .search import SearchChange, SynonymSet
 from .taxonomy import Tag, Topic
 
 __all__ = [
+    "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
     "Authority", "AuthorityKind", "Base", "LoginAttempt", "POPULATION_BANDS", "PUBLIC_STATUSES",
     "Question", "Reply", "Reuse", "ReuseStatus", "Role", "SearchChange", "Solution",
     "SolutionStatus", "SynonymSet", "Tag",

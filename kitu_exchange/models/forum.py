@@ -28,6 +28,10 @@ class Question(Base):
     updated_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     reply_count: Mapped[int] = mapped_column(default=0)
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    locked_at: Mapped[datetime | None]
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"))
 
     authority: Mapped["Authority"] = relationship()
     author: Mapped["User | None"] = relationship()
@@ -42,6 +46,15 @@ class Question(Base):
     )
     topics: Mapped[list["Topic"]] = relationship(secondary=question_topic, order_by="Topic.name")
     tags: Mapped[list["Tag"]] = relationship(secondary=question_tag, order_by="Tag.name")
+    duplicate_of: Mapped["Question | None"] = relationship(remote_side=[id])
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
 
     @property
     def solved(self) -> bool:
@@ -68,10 +81,17 @@ class Reply(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    helpful_count: Mapped[int] = mapped_column(default=0)
 
     question: Mapped[Question] = relationship(back_populates="replies", foreign_keys=[question_id])
     authority: Mapped["Authority"] = relationship()
     author: Mapped["User | None"] = relationship()
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def accepted(self) -> bool:

@@ -51,6 +51,13 @@ class Solution(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime | None]
     reuse_count: Mapped[int] = mapped_column(default=0)
+    helpful_count: Mapped[int] = mapped_column(default=0)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    last_reviewed_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(String(500), default="")
+    source_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question.id", ondelete="SET NULL"))
 
     authority: Mapped["Authority"] = relationship()
     author: Mapped["User | None"] = relationship()
@@ -59,6 +66,12 @@ class Solution(Base):
     reuses: Mapped[list["Reuse"]] = relationship(
         back_populates="solution", cascade="all, delete-orphan", order_by="Reuse.created_at"
     )
+
+    source_question: Mapped["Question | None"] = relationship()
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def best_practice(self) -> bool:

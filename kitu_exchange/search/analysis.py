@@ -14,7 +14,8 @@ queries and highlighting keep working. Derived tokens carry a lower ``boost`` (s
 as term weight) so that a document that *says* "Drucker" outranks one that only
 contains it inside a compound.
 
-The per-word work is cached (``functools.lru_cache``); the lexicon, the hyphenation
+The per-word work is cached (``functools.lru_cache``, sized for the frequent part of a
+50k-document vocabulary: roughly 100 MB per process when full); the lexicon, the hyphenation
 dictionary and the stemmer are module-level singletons loaded lazily, so the Whoosh
 filter objects (which Whoosh pickles into the index's table of contents) stay tiny.
 """
@@ -73,6 +74,7 @@ _EXTRA_STOPWORDS = {
     "bzw", "ca", "usw", "etc", "evtl", "ggf", "inkl", "zb", "dh", "ua", "sowie",
     "beim", "ueber", "dass", "daß", "wurde", "wurden", "worden", "sei", "seit",
     "bereits", "schon", "gibt", "gab", "ja", "nein", "mal", "eben", "halt",
+    "unsere", "unserer", "unseren", "unserem", "unseres", "eure", "euren", "eurer",
 }
 _STOPWORDS = frozenset(
     w.lower().translate(_FOLD_TABLE) for w in (set(stoplists["de"]) | _EXTRA_STOPWORDS)
@@ -170,7 +172,7 @@ def _hyphenation_points(word: str) -> list[int]:
     return _hyphenator.positions(word)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def stem(folded: str) -> str:
     """Snowball German stem of a folded word (cached)."""
     global _stemmer
@@ -204,7 +206,7 @@ def _head_ok(piece: str, lex: frozenset[str]) -> bool:
     return piece in lex and piece not in _BAD_PARTS and piece not in _STOPWORDS
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def _split(word: str) -> tuple[tuple[int, int, str], ...]:
     """Fewest-parts split of a folded word into (start, end, lexicon form) parts.
 
@@ -255,7 +257,7 @@ def _split(word: str) -> tuple[tuple[int, int, str], ...]:
     return top[2]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)
 def decompound(word: str) -> tuple[tuple[str, bool], ...]:
     """All compound parts of a folded word (not the word itself) as (form, is_head).
 
@@ -293,7 +295,7 @@ def decompound(word: str) -> tuple[tuple[str, bool], ...]:
 _UNG_RE = re.compile(r"(?:ung|ungen)$")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def _verb_of_noun(folded: str) -> str | None:
     """The verb behind an -ung noun ("pruefung" -> "pruefen", "auslagerung" -> "auslagern").
 
@@ -324,7 +326,7 @@ class WordAnalysis(NamedTuple):
     derived: tuple[tuple[str, str, float], ...]
 
 
-@lru_cache(maxsize=300_000)
+@lru_cache(maxsize=150_000)
 def analyze_word(word: str) -> WordAnalysis | None:
     """Analyse one surface word (as matched by WORD_PATTERN). None for stop words/noise."""
     f = fold(word)

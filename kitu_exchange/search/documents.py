@@ -27,7 +27,7 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 def document_fields(doc: dict[str, Any]) -> dict[str, Any]:
     """Turn the app's plain document dict into keyword arguments for ``update_document``.
 
-    Fills the internal ``exact`` field from title and body, joins topics and tags for
+    Fills the internal ``exact`` field from title and body and ``tag_text`` from the tags, joins topics and tags for
     the comma-separated keyword fields and drops empty optional values (Whoosh rejects
     ``None``).
     """
@@ -39,6 +39,7 @@ def document_fields(doc: dict[str, Any]) -> dict[str, Any]:
         "title": title,
         "body": body,
         "exact": f"{title}\n{body}",
+        "tag_text": " ".join(t for t in doc.get("tags") or () if t),
         "topics": ",".join(t.strip() for t in doc.get("topics") or () if t and t.strip()),
         "tags": ",".join(t.strip() for t in doc.get("tags") or () if t and t.strip()),
         "solved": bool(doc.get("solved", False)),

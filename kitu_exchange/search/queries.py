@@ -21,7 +21,7 @@ import math
 import re
 from collections import defaultdict
 from heapq import nlargest
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from whoosh import query as Q
 from whoosh import scoring
@@ -55,10 +55,12 @@ __all__ = [
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.4)
 
 TITLE_BOOST = 2.5  # a title hit counts this much more than a body hit
+TAG_BOOST = 1.0  # an author-assigned tag counts like a body hit
 EXACT_BOOST = 0.6  # bonus for the unstemmed surface form (precision over collisions)
 DERIVED_WEIGHT = 0.35  # compound parts / hyphen segments of a word the index knows
 DERIVED_WEIGHT_UNKNOWN = 0.8  # ... of a word the index does not know as a whole
 SYNONYM_WEIGHT = 0.7
+MAX_SYNONYM_ALTERNATIVES = 5  # per matched term; bounds the query size (latency)
 FUZZY_WEIGHT = 0.75
 ALL_WORDS_BONUS = 0.3  # extra score share for documents that match every typed concept
 PHRASE_SLOP = 1
@@ -102,6 +104,17 @@ _SIMILAR_NOISE = frozenset(
 
 
 # ------------------------------------------------------------------------- helpers
+class _Or(Q.Or):
+    """Or that always uses Whoosh's union-tree matcher.
+
+    Whoosh picks a "preloaded array" matcher for indexes under 5,000 documents, which
+    allocates a 2,048-slot array per Or; with the nested Ors built here that made small
+    indexes slower (40 ms) than large ones. The union tree also allows top-N pruning.
+    """
+
+    matcher_type = Q.Or.DEFAULT_MATCHER
+
+
 def _reader(searcher_or_schema: Any):
     return searcher_or_schema.reader() if isinstance(searcher_or_schema, Searcher) else None
 
@@ -139,12 +152,15 @@ def _fuzzy_candidates(reader, folded: str) -> list[str]:
     return [w for _, _, w in found[:FUZZY_MAX_CANDIDATES]]
 
 
-def _fields_terms(stem: str, folded: str, weight: float) -> list[Q.Query]:
-    return [
+def _fields_terms(stem: str, folded: str | None, weight: float) -> list[Q.Query]:
+    terms = [
         Q.Term("title", stem, boost=TITLE_BOOST * weight),
         Q.Term("body", stem, boost=weight),
-        Q.Term("exact", folded, boost=EXACT_BOOST * weight),
+        Q.Term("tag_text", stem, boost=TAG_BOOST * weight),
     ]
+    if folded is not None:
+        terms.append(Q.Term("exact", folded, boost=EXACT_BOOST * weight))
+    return terms
 
 
 def _corrections(reader, wa: WordAnalysis) -> list[WordAnalysis]:
@@ -170,13 +186,24 @@ def _word_query(
     wa: WordAnalysis,
     weight: float = 1.0,
     corrections: Sequence[WordAnalysis] = (),
-    boost_unknown_parts: bool = True,
+    expansion: bool = False,
 ) -> Q.Query:
-    """All weighted terms for one typed word."""
+    """All weighted terms for one typed word.
+
+    ``expansion`` (synonyms) keeps only the stems of the whole word and its
+    hyphen segments: every extra term costs latency, and the parts of an expansion
+    ("Fremd|vergabe") drift further from what was typed than the parts of a typed word.
+    """
+    if expansion:
+        clauses = _fields_terms(wa.stem, None, 1.0)
+        for _, stem, boost in wa.derived:
+            if boost >= SEGMENT_BOOST and stem != wa.stem:
+                clauses.extend(_fields_terms(stem, None, DERIVED_WEIGHT))
+        return _Or(clauses, boost=weight)
     clauses = _fields_terms(wa.stem, wa.folded, 1.0)
     seen = {wa.stem}
     known = True
-    if reader is not None and boost_unknown_parts:
+    if reader is not None:
         known = (_df(reader, "body", wa.stem) + _df(reader, "title", wa.stem)) > 0
     derived_weight = DERIVED_WEIGHT if known else DERIVED_WEIGHT_UNKNOWN
     for folded, stem, boost in wa.derived:
@@ -186,17 +213,20 @@ def _word_query(
         # Relative to a plain compound part (0.4): segments and heads count more.
         # The verb of an -ung noun is a looser match: never the "unknown" weight.
         w = min((DERIVED_WEIGHT if boost == VERB_BOOST else derived_weight) * boost / PART_BOOST, 1.0)
+        # The exact field holds whole words: exact:"drucker" for "Druckerflotte"
+        # prefers documents that say "Drucker" over those saying "Druck"/"Drucksache".
         clauses.extend(_fields_terms(stem, folded, w))
     for cwa in corrections:
         if cwa.stem not in seen:
             seen.add(cwa.stem)
+            # A correction stands for the typed word, parts included.
             clauses.append(_word_query(reader, cwa, FUZZY_WEIGHT))
-    return Q.Or(clauses, boost=weight)
+    return _Or(clauses, boost=weight)
 
 
 def _phrase_query(words: Sequence[WordAnalysis], weight: float = 1.0) -> Q.Query:
     stems = [w.stem for w in words]
-    return Q.Or(
+    return _Or(
         [
             Q.Phrase("title", stems, slop=PHRASE_SLOP, boost=TITLE_BOOST),
             Q.Phrase("body", stems, slop=PHRASE_SLOP),
@@ -207,9 +237,7 @@ def _phrase_query(words: Sequence[WordAnalysis], weight: float = 1.0) -> Q.Query
 
 def _synonym_query(reader, term: SynonymTerm, weight: float) -> Q.Query:
     if len(term.words) == 1:
-        # A synonym's parts never get the "unknown word" weight: a set member the
-        # index lacks ("Fremdvergabe") must not turn into its parts ("Vergabe").
-        return _word_query(reader, term.words[0], weight, boost_unknown_parts=False)
+        return _word_query(reader, term.words[0], weight, expansion=True)
     return _phrase_query(term.words, weight)
 
 
@@ -280,15 +308,16 @@ def build_search_query(
             keys += [(c.stem,) for c in fixes[0]]
             for key in keys:
                 alts += synonyms.alternatives(key)
-        original = parts[0] if len(parts) == 1 else Q.Or(parts)
+        original = parts[0] if len(parts) == 1 else _Or(parts)
         if alts:
             # The alternatives share one weight, so that a document using three
             # synonyms of one concept does not outrank one that uses the typed word
             # and the rest of the query. (Whoosh 2.7.4's DisjunctionMax mis-scores
             # nested queries, so this is a scaled Or instead of a true max.)
+            alts = alts[:MAX_SYNONYM_ALTERNATIVES]
             share = SYNONYM_WEIGHT / math.sqrt(len(alts))
             alt_queries = [_synonym_query(reader, a, share) for a in alts]
-            clauses.append(Q.Or([original, *alt_queries]))
+            clauses.append(_Or([original, *alt_queries]))
         else:
             clauses.append(original)
         i += span
@@ -298,9 +327,9 @@ def build_search_query(
         q: Q.Query = clauses[0]
     else:
         # Or for recall, plus a bonus for documents that contain every concept.
-        q = Q.Or([Q.Or(clauses), Q.And(clauses, boost=ALL_WORDS_BONUS)])
+        q = _Or([_Or(clauses), Q.And(clauses, boost=ALL_WORDS_BONUS)])
     if excluded:
-        q = Q.AndNot(q, Q.Or([t for w in excluded for t in (Q.Term("title", w.stem), Q.Term("body", w.stem))]))
+        q = Q.AndNot(q, _Or([t for w in excluded for t in (Q.Term("title", w.stem), Q.Term("body", w.stem))]))
     return q
 
 
@@ -425,7 +454,7 @@ def build_similar_query(
         # Title terms only for the strongest key terms: each term costs latency.
         if rank < SIMILAR_TITLE_TERMS:
             clauses.append(Q.Term("title", stem, boost=w * SIMILAR_TITLE_BOOST))
-    return Q.Or(clauses)
+    return _Or(clauses)
 
 
 def similar(
@@ -457,7 +486,7 @@ def similar_to_document(
     text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
     own = Q.Term("doc_id", doc_id)
     mask = search_kwargs.pop("mask", None)
-    mask = own if mask is None else Q.Or([mask, own])
+    mask = own if mask is None else _Or([mask, own])
     q = build_similar_query(searcher, text, synonyms)
     return _with_weighting(searcher).search(q, limit=limit, mask=mask, **search_kwargs)
 

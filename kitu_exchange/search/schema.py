@@ -7,7 +7,7 @@ from whoosh import fields
 from .analysis import exact_analyzer, german_analyzer
 
 # Bump when the schema or the analysis changes in a way that needs a full reindex.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> fields.Schema:
@@ -27,6 +27,9 @@ def build_schema() -> fields.Schema:
         body=fields.TEXT(analyzer=german_analyzer(), stored=True),
         # No positions: only used for term scoring and spelling, never for phrases.
         exact=fields.TEXT(analyzer=exact_analyzer(), phrase=False, stored=False),
+        # The tags as German text, so that "Awareness" finds a case tagged
+        # "awareness" and "managed print" one tagged "managed-print".
+        tag_text=fields.TEXT(analyzer=german_analyzer(), phrase=False, stored=False),
         authority=fields.ID(stored=True, sortable=True),
         authority_kind=fields.ID(stored=True, sortable=True),
         population_band=fields.ID(stored=True, sortable=True),

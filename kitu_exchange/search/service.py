@@ -58,13 +58,15 @@ def visible_records(user: User | None, doc_ids: list[str]) -> dict[str, Question
     if slugs["question"]:
         for question in db.session.scalars(
                 select(Question).where(Question.slug.in_(slugs["question"]),
-                                       Question.deleted_at.is_(None))
+                                       Question.deleted_at.is_(None),
+                                       Question.hidden_at.is_(None))
                 .options(selectinload(Question.authority), selectinload(Question.topics))):
             found[f"question/{question.slug}"] = question
     if slugs["solution"]:
         for solution in db.session.scalars(
                 select(Solution).where(Solution.slug.in_(slugs["solution"]),
-                                       Solution.status.in_(PUBLIC_STATUSES))
+                                       Solution.status.in_(PUBLIC_STATUSES),
+                                       Solution.hidden_at.is_(None))
                 .options(selectinload(Solution.authority), selectinload(Solution.topics))):
             found[f"solution/{solution.slug}"] = solution
     return found

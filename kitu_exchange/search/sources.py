@@ -11,7 +11,8 @@ BATCH = 500
 
 
 def question_document(question: Question) -> dict:
-    replies = sorted(question.replies, key=lambda r: r.id != question.accepted_reply_id)
+    replies = sorted((r for r in question.replies if not r.hidden),
+                     key=lambda r: r.id != question.accepted_reply_id)
     body = "\n\n".join([question.body, *(reply.body for reply in replies)])
     authority = question.authority
     return {
@@ -45,11 +46,12 @@ SOLUTION_OPTIONS = (selectinload(Solution.authority), selectinload(Solution.topi
 
 
 def indexable_questions():
-    return select(Question).where(Question.deleted_at.is_(None))
+    return select(Question).where(Question.deleted_at.is_(None), Question.hidden_at.is_(None))
 
 
 def indexable_solutions():
-    return select(Solution).where(Solution.status.in_(PUBLIC_STATUSES))
+    return select(Solution).where(Solution.status.in_(PUBLIC_STATUSES),
+                                  Solution.hidden_at.is_(None))
 
 
 def load_document(doc_id: str) -> dict | None:

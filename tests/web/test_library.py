@@ -21,11 +21,11 @@ SOLUTION = {
     "result": "30 % weniger Druckkosten.",
     "costs": "ca. 18.000 EUR/Jahr", "effort": "40 Personentage",
     "contact": "IT-Sachgebiet Musterstadt", "topics": ["drucker-kopierer"],
-    "tags": "managed-print, mfp", "status": "published",
+    "tags": "managed-print, mfp", "status": "submitted",
 }
 
 
-def test_write_view_edit_solution(client, auth, members):
+def test_write_view_edit_solution(client, auth, members, make_solution):
     auth.login(A)
     response = auth.post("/loesungen/neu", SOLUTION, token_from="/loesungen/neu")
     assert response.status_code == 302
@@ -42,8 +42,10 @@ def test_write_view_edit_solution(client, auth, members):
     assert "35 % weniger." in client.get(url).get_data(as_text=True)
     auth.logout()
     auth.login(B)
-    assert client.get(f"{url}/bearbeiten").status_code == 403
-    assert auth.post(f"{url}/bearbeiten", SOLUTION).status_code == 403
+    assert client.get(url).status_code == 404  # submitted, not yet published
+    published = f"/loesungen/{make_solution(A)}"
+    assert client.get(f"{published}/bearbeiten").status_code == 403
+    assert auth.post(f"{published}/bearbeiten", SOLUTION).status_code == 403
 
 
 def test_required_fields_and_unknown_status(auth, members):

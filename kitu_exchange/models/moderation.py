@@ -1,0 +1,97 @@
+"""Curation and moderation: revisions, helpful votes, flags and the audit log."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+
+
+class TargetType(enum.StrEnum):
+    QUESTION = "question"
+    REPLY = "reply"
+    SOLUTION = "solution"
+
+
+class Revision(Base):
+    """The state of a post before one edit: who changed it, when and why."""
+
+    __tablename__ = "revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int] = mapped_column(index=True)
+    # The post's editable fields as JSON text (title, body, situation, ...).
+    content: Mapped[str] = mapped_column(Text)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    editor: Mapped["User | None"] = relationship()
+
+
+class Vote(Base):
+    """A member found a reply or solution helpful (one vote per person and post)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("user_id", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlagReason(enum.StrEnum):
+    SPAM = "spam"
+    OFF_TOPIC = "off_topic"
+    PERSONAL_DATA = "personal_data"
+    OUTDATED = "outdated"
+    OTHER = "other"
+
+
+class FlagStatus(enum.StrEnum):
+    OPEN = "open"
+    HIDDEN = "hidden"
+    EDITED = "edited"
+    DISMISSED = "dismissed"
+
+
+class Flag(Base):
+    """A member's report of a post; moderators resolve it."""
+
+    __tablename__ = "flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(20), default=FlagStatus.OPEN, index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    resolution_note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+    reporter: Mapped["User"] = relationship(foreign_keys=[reporter_id])
+    resolved_by: Mapped["User | None"] = relationship(foreign_keys=[resolved_by_id])
+
+
+class AuditEntry(Base):
+    """One moderation or administration action. Append only: nothing edits or deletes."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int]
+    target_label: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    actor: Mapped["User | None"] = relationship()

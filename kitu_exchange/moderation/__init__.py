@@ -1,0 +1,1 @@
+"""moderation area: review queue, flags, revisions, duplicates, audit log."""

@@ -1,0 +1,118 @@
+"""Revision history of questions, replies and solutions."""
+import difflib
+import json
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Question, Reply, Revision, Solution, TargetType, User, utcnow
+from ..rendering import render_markdown
+
+Post = Question | Reply | Solution
+MODELS = {TargetType.QUESTION: Question, TargetType.REPLY: Reply,
+          TargetType.SOLUTION: Solution}
+TEXT_FIELDS = {
+    TargetType.QUESTION: ("title", "body"),
+    TargetType.REPLY: ("body",),
+    TargetType.SOLUTION: ("title", "situation", "approach", "result", "costs", "effort",
+                          "contact"),
+}
+MARKDOWN_FIELDS = ("body", "situation", "approach", "result")
+
+
+def target_type_of(post: Post) -> str:
+    return {Question: TargetType.QUESTION, Reply: TargetType.REPLY,
+            Solution: TargetType.SOLUTION}[type(post)]
+
+
+def get_post(target_type: str, target_id: int) -> Post:
+    model = MODELS.get(target_type)
+    post = db.session.get(model, target_id) if model else None
+    if post is None:
+        raise NotFound(_("Der Beitrag wurde nicht gefunden."))
+    return post
+
+
+def snapshot(post: Post) -> dict:
+    """The editable fields of a post as they are now."""
+    fields = {name: getattr(post, name) or "" for name in TEXT_FIELDS[target_type_of(post)]}
+    if not isinstance(post, Reply):
+        fields["topics"] = [topic.slug for topic in post.topics]
+        fields["tags"] = [tag.name for tag in post.tags]
+    return fields
+
+
+def record_revision(editor: User, post: Post, reason: str = "") -> None:
+    """Keep the post's current state before an edit; part of the caller's unit of work."""
+    db.session.add(Revision(target_type=target_type_of(post), target_id=post.id,
+                            content=json.dumps(snapshot(post), ensure_ascii=False),
+                            editor=editor, reason=(reason or "")[:300]))
+
+
+@dataclass
+class Version:
+    """One entry of a history page: a revision, or the current state (revision None)."""
+
+    number: int
+    fields: dict
+    editor: User | None
+    at: object
+    reason: str
+    revision: Revision | None
+
+
+def history(post: Post) -> list[Version]:
+    """All versions, newest first; version numbers count from 1 (the original)."""
+    revisions = list(db.session.scalars(
+        select(Revision).filter_by(target_type=target_type_of(post), target_id=post.id)
+        .order_by(Revision.id)))
+    versions = [Version(number, json.loads(rev.content), None, None, "", rev)
+                for number, rev in enumerate(revisions, start=1)]
+    # A revision records who changed the version before it into the next one.
+    for version, rev in zip(versions[1:], revisions):
+        version.editor, version.at, version.reason = rev.editor, rev.created_at, rev.reason
+    current = Version(len(revisions) + 1, snapshot(post), None, None, "", None)
+    if revisions:
+        last = revisions[-1]
+        current.editor, current.at, current.reason = last.editor, last.created_at, last.reason
+    if versions:
+        versions[0].editor = getattr(post, "author", None)
+        versions[0].at = post.created_at
+    else:
+        current.editor, current.at = getattr(post, "author", None), post.created_at
+    return [current, *reversed(versions)]
+
+
+def diff(old: dict, new: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Per changed field, its lines marked ' ' (same), '-' (removed) or '+' (added)."""
+    changes = []
+    for name in new:
+        before, after = old.get(name, ""), new.get(name, "")
+        if isinstance(before, list):
+            before, after = ", ".join(before), ", ".join(after)
+        if before == after:
+            continue
+        lines = [(line[0], line[2:]) for line in difflib.ndiff(
+            str(before).splitlines(), str(after).splitlines()) if line[0] in " -+"]
+        changes.append((name, lines))
+    return changes
+
+
+def restore(moderator: User, post: Post, revision: Revision, apply_topics) -> None:
+    """Put an older version back; the state it replaces becomes a revision itself.
+
+    `apply_topics(post, topics, tags)` sets topics and tags (shared with the edit services).
+    """
+    fields = json.loads(revision.content)
+    record_revision(moderator, post, _("Version vom %(date)s wiederhergestellt",
+                                       date=revision.created_at.date().isoformat()))
+    for name in TEXT_FIELDS[target_type_of(post)]:
+        setattr(post, name, fields.get(name, ""))
+        if name in MARKDOWN_FIELDS:
+            setattr(post, f"{name}_html", render_markdown(fields.get(name, "")))
+    if "topics" in fields:
+        apply_topics(post, fields["topics"], fields["tags"])
+    post.updated_at = utcnow()

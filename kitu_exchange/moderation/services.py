@@ -1,0 +1,288 @@
+"""Curation and moderation: review, votes, flags, hiding, duplicates, audit log."""
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..models import (AuditEntry, Flag, FlagReason, FlagStatus, Question, Reply, Solution,
+                      SolutionStatus, User, Vote, utcnow)
+from ..records import require, unique_slug
+from ..search.changes import commit, record_change
+from ..topics.services import resolve_tags, resolve_topics
+from .revisions import Post, get_post, target_type_of
+
+STALE_AFTER = timedelta(days=365)
+REVIEW_DECISIONS = {"publish": SolutionStatus.PUBLISHED,
+                    "best_practice": SolutionStatus.BEST_PRACTICE,
+                    "send_back": SolutionStatus.DRAFT,
+                    "archive": SolutionStatus.ARCHIVED}
+
+
+def label_of(target) -> str:
+    if isinstance(target, Reply):
+        return _("Antwort auf „%(title)s“", title=target.question.title)[:300]
+    if isinstance(target, User):
+        return f"{target.name} <{target.email}>"[:300]
+    return (getattr(target, "title", None) or getattr(target, "name", ""))[:300]
+
+
+def audit(actor: User | None, action: str, target, reason: str = "") -> None:
+    """Append one entry to the audit log (part of the caller's unit of work)."""
+    target_type = target_type_of(target) if isinstance(target, (Question, Reply, Solution)) \
+        else type(target).__name__.lower()
+    db.session.add(AuditEntry(actor=actor, action=action, target_type=target_type,
+                              target_id=target.id, target_label=label_of(target),
+                              reason=(reason or "")[:500]))
+
+
+def _index(post: Post) -> None:
+    record_change(post.question if isinstance(post, Reply) else post)
+
+
+# -- review workflow -------------------------------------------------------------------
+
+def submit_solution(user: User, solution: Solution) -> None:
+    """Hand a draft to the moderators for review. Raises NotAllowed, Conflict."""
+    require(user, "solution.submit", solution)
+    if solution.status != SolutionStatus.DRAFT:
+        raise Conflict(_("Nur Entwürfe können zur Prüfung eingereicht werden."))
+    solution.status = SolutionStatus.SUBMITTED
+    commit()
+
+
+def review_solution(moderator: User, solution: Solution, decision: str, comment: str) -> None:
+    """Approve (publish or best practice), send back with a comment, or archive.
+
+    Raises NotAllowed, Invalid (unknown decision, or sending back without a comment).
+    """
+    require(moderator, "solution.review", solution)
+    if decision not in REVIEW_DECISIONS:
+        raise Invalid(_("Bitte wählen Sie eine Entscheidung."), "decision")
+    comment = (comment or "").strip()
+    if decision == "send_back" and not comment:
+        raise Invalid(_("Bitte begründen Sie, was geändert werden soll."), "comment")
+    solution.status = REVIEW_DECISIONS[decision]
+    solution.review_comment = comment if decision == "send_back" else ""
+    if decision in ("publish", "best_practice"):
+        solution.last_reviewed_at = utcnow()
+    audit(moderator, f"solution.{decision}", solution, comment)
+    record_change(solution)
+    commit()
+
+
+def review_queue() -> list[Solution]:
+    return list(db.session.scalars(
+        select(Solution).filter_by(status=SolutionStatus.SUBMITTED)
+        .options(selectinload(Solution.authority)).order_by(Solution.updated_at,
+                                                            Solution.created_at)))
+
+
+def stale_solutions() -> list[Solution]:
+    """Published solutions not reviewed for 12 months (never reviewed: since created)."""
+    horizon = utcnow() - STALE_AFTER
+    return list(db.session.scalars(
+        select(Solution)
+        .where(Solution.status.in_([SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE]),
+               func.coalesce(Solution.last_reviewed_at, Solution.created_at) < horizon)
+        .options(selectinload(Solution.authority))
+        .order_by(func.coalesce(Solution.last_reviewed_at, Solution.created_at))))
+
+
+def question_to_solution(user: User, question: Question) -> Solution:
+    """Turn a solved question and its accepted reply into a linked solution draft."""
+    require(user, "question.to_solution", question)
+    if not question.solved:
+        raise Conflict(_("Nur gelöste Fragen können in eine Lösung überführt werden."))
+    existing = db.session.scalar(select(Solution).filter_by(source_question_id=question.id))
+    if existing is not None:
+        raise Conflict(_("Aus dieser Frage wurde bereits eine Lösung erstellt."))
+    reply = question.accepted_reply
+    solution = Solution(
+        slug=unique_slug(Solution, question.title), title=question.title,
+        situation=question.body, situation_html=question.body_html,
+        approach=reply.body, approach_html=reply.body_html,
+        authority_id=reply.authority_id, author=user, status=SolutionStatus.DRAFT,
+        topics=list(question.topics), tags=list(question.tags), source_question=question,
+        contact=reply.authority.name)
+    db.session.add(solution)
+    commit()
+    return solution
+
+
+# -- helpful votes ---------------------------------------------------------------------
+
+def toggle_vote(user: User, post: Reply | Solution) -> bool:
+    """Mark a post helpful, or withdraw the mark; returns whether it is now marked.
+
+    Raises NotAllowed on one's own post.
+    """
+    require(user, "post.vote", post)
+    target_type = target_type_of(post)
+    vote = db.session.scalar(select(Vote).filter_by(user_id=user.id, target_type=target_type,
+                                                    target_id=post.id))
+    if vote is None:
+        db.session.add(Vote(user_id=user.id, target_type=target_type, target_id=post.id))
+    else:
+        db.session.delete(vote)
+    db.session.flush()
+    post.helpful_count = db.session.scalar(select(func.count(Vote.id)).filter_by(
+        target_type=target_type, target_id=post.id))
+    commit()
+    return vote is None
+
+
+def voted_ids(user: User, target_type: str, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Vote.target_id).where(
+        Vote.user_id == user.id, Vote.target_type == target_type, Vote.target_id.in_(ids))))
+
+
+# -- flags and hiding ------------------------------------------------------------------
+
+def flag_post(user: User, post: Post, reason: str, text: str) -> Flag:
+    """Report a post to the moderators. Raises Invalid for a missing reason or text."""
+    require(user, "post.flag", post)
+    if reason not in set(FlagReason):
+        raise Invalid(_("Bitte wählen Sie einen Grund."), "reason")
+    text = (text or "").strip()
+    if reason == FlagReason.OTHER and not text:
+        raise Invalid(_("Bitte beschreiben Sie kurz, was nicht stimmt."), "text")
+    flag = Flag(target_type=target_type_of(post), target_id=post.id, reason=reason,
+                text=text, reporter=user)
+    db.session.add(flag)
+    commit()
+    return flag
+
+
+def open_flags() -> list[tuple[Flag, Post]]:
+    flags = list(db.session.scalars(select(Flag).filter_by(status=FlagStatus.OPEN)
+                                    .options(selectinload(Flag.reporter))
+                                    .order_by(Flag.created_at)))
+    return [(flag, get_post(flag.target_type, flag.target_id)) for flag in flags]
+
+
+def hide_post(moderator: User, post: Post, reason: str) -> None:
+    """Hide a post from members (its author sees it with the reason)."""
+    _hide(moderator, post, reason)
+    commit()
+
+
+def _hide(moderator: User, post: Post, reason: str) -> None:
+    require(moderator, "post.hide", post)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Bitte geben Sie einen Grund an, den die Autorin oder der Autor "
+                        "sieht."), "note")
+    post.hidden_at, post.hidden_reason = utcnow(), reason
+    audit(moderator, "post.hide", post, reason)
+    _index(post)
+
+
+def unhide_post(moderator: User, post: Post, reason: str = "") -> None:
+    require(moderator, "post.hide", post)
+    post.hidden_at, post.hidden_reason = None, ""
+    audit(moderator, "post.restore", post, reason)
+    _index(post)
+    commit()
+
+
+def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
+    """Resolve a flag by hiding the post, noting an edit, or dismissing it."""
+    require(moderator, "flag.resolve")
+    if flag.status != FlagStatus.OPEN:
+        raise Conflict(_("Diese Meldung ist bereits erledigt."))
+    post = get_post(flag.target_type, flag.target_id)
+    if action == "hide":
+        _hide(moderator, post, note)
+    elif action not in ("dismiss", "edited"):
+        raise Invalid(_("Bitte wählen Sie eine Entscheidung."), "action")
+    flag.status = {"hide": FlagStatus.HIDDEN, "dismiss": FlagStatus.DISMISSED,
+                   "edited": FlagStatus.EDITED}[action]
+    flag.resolved_by, flag.resolved_at, flag.resolution_note = moderator, utcnow(), note or ""
+    audit(moderator, f"flag.{action}", post, note)
+    commit()
+
+
+# -- duplicates, locking, moving -------------------------------------------------------
+
+def close_as_duplicate(moderator: User, question: Question, original: Question,
+                       reason: str = "") -> None:
+    require(moderator, "question.close", question)
+    if original.id == question.id or original.deleted or original.duplicate_of_id:
+        raise Invalid(_("Bitte wählen Sie eine andere, offene Frage als Original."),
+                      "original")
+    question.duplicate_of = original
+    audit(moderator, "question.close_duplicate", question,
+          reason or _("Duplikat von „%(title)s“", title=original.title))
+    record_change(question)
+    commit()
+
+
+def merge_replies(moderator: User, duplicate: Question, original: Question) -> int:
+    """Move the replies of a duplicate to the original; returns how many moved."""
+    require(moderator, "question.close", duplicate)
+    if duplicate.duplicate_of_id != original.id:
+        raise Conflict(_("Schließen Sie die Frage zuerst als Duplikat dieser Frage."))
+    moved = list(duplicate.replies)
+    if duplicate.accepted_reply_id:
+        duplicate.accepted_reply = None
+        db.session.flush()
+    for reply in moved:
+        reply.question = original
+    db.session.flush()
+    duplicate.reply_count = 0
+    original.reply_count = len(original.replies)
+    audit(moderator, "question.merge", duplicate,
+          _("%(n)d Antworten übertragen nach „%(title)s“", n=len(moved), title=original.title))
+    record_change(duplicate, original)
+    commit()
+    return len(moved)
+
+
+def set_locked(moderator: User, question: Question, locked: bool, reason: str = "") -> None:
+    require(moderator, "question.lock", question)
+    question.locked_at = utcnow() if locked else None
+    audit(moderator, "question.lock" if locked else "question.unlock", question, reason)
+    commit()
+
+
+def move_question(moderator: User, question: Question, topic_slugs: list[str]) -> None:
+    require(moderator, "question.move", question)
+    question.topics = resolve_topics(topic_slugs)
+    audit(moderator, "question.move", question, ", ".join(topic_slugs))
+    record_change(question)
+    commit()
+
+
+def restore_revision(moderator: User, post: Post, revision) -> None:
+    from .revisions import restore
+
+    require(moderator, "revision.restore", post)
+    restore(moderator, post, revision, apply_topics)
+    audit(moderator, "revision.restore", post, revision.reason)
+    _index(post)
+    commit()
+
+
+def apply_topics(post, topics: list[str], tags: list[str]) -> None:
+    post.topics = resolve_topics(topics)
+    post.tags = resolve_tags(tags)
+
+
+# -- audit log -------------------------------------------------------------------------
+
+def audit_log(action: str | None = None, actor_id: int | None = None):
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    if action:
+        query = query.where(or_(AuditEntry.action == action,
+                                AuditEntry.action.startswith(f"{action}.")))
+    if actor_id:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    return query
+
+
