@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .forum.views import bp as forum_bp
     from .library.views import bp as library_bp
     from .main.views import bp as main_bp
+    from .moderation.views import bp as moderation_bp
     from .search.views import bp as search_bp
     from .topics.views import bp as topics_bp
     from .web import register_web_helpers
@@ -43,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     for blueprint in (main_bp, auth_bp, forum_bp, library_bp, authorities_bp, topics_bp,
-                      admin_bp, search_bp):
+                      admin_bp, search_bp, moderation_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_web_helpers(app)

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from .text import clean_text
@@ -9,6 +10,11 @@ from .text import clean_text
 # A post body may be long, but not megabytes: the limit keeps pages and the index sane.
 BODY_MAX = 20_000
 TITLE_MAX = 200
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Options for a choice field from (value, label) pairs."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 def _strip_nul(value):

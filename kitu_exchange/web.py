@@ -26,6 +26,32 @@ SOLUTION_STATUS_NAMES = {
 REUSE_STATUS_NAMES = {"planned": _l("geplant"), "in_progress": _l("in Umsetzung"),
                       "in_use": _l("im Einsatz")}
 
+FLAG_REASONS = {"spam": _l("Spam oder Werbung"), "off_topic": _l("Gehört nicht hierher"),
+                "personal_data": _l("Enthält personenbezogene Daten"),
+                "outdated": _l("Veraltet"), "other": _l("Anderer Grund")}
+FIELD_NAMES = {"title": _l("Titel"), "body": _l("Text"), "situation": _l("Ausgangslage"),
+               "approach": _l("Lösung"), "result": _l("Ergebnis"), "costs": _l("Kosten"),
+               "effort": _l("Aufwand"), "contact": _l("Ansprechpartner"),
+               "topics": _l("Themenfelder"), "tags": _l("Schlagwörter")}
+AUDIT_AREAS = {"solution": _l("Lösungen prüfen"), "post": _l("Beiträge aus- und einblenden"),
+               "flag": _l("Meldungen"), "question": _l("Fragen: Duplikate, Sperren, Verschieben"),
+               "revision": _l("Versionen wiederherstellen"), "user": _l("Konten")}
+AUDIT_ACTIONS = {
+    "solution.publish": _l("Lösung veröffentlicht"),
+    "solution.best_practice": _l("Als Best Practice veröffentlicht"),
+    "solution.send_back": _l("Zur Überarbeitung zurückgegeben"),
+    "solution.archive": _l("Lösung archiviert"),
+    "post.hide": _l("Beitrag ausgeblendet"), "post.restore": _l("Beitrag wieder eingeblendet"),
+    "flag.hide": _l("Meldung: ausgeblendet"), "flag.edited": _l("Meldung: bearbeitet"),
+    "flag.dismiss": _l("Meldung verworfen"),
+    "question.close_duplicate": _l("Als Duplikat geschlossen"),
+    "question.merge": _l("Antworten zusammengeführt"), "question.lock": _l("Frage gesperrt"),
+    "question.unlock": _l("Sperre aufgehoben"), "question.move": _l("Frage verschoben"),
+    "revision.restore": _l("Version wiederhergestellt"),
+    "user.role": _l("Rolle geändert"), "user.deactivate": _l("Konto deaktiviert"),
+    "user.activate": _l("Konto aktiviert"), "user.move": _l("Kommune gewechselt"),
+}
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
@@ -54,6 +80,10 @@ def register_web_helpers(app: Flask) -> None:
         SOLUTION_STATUS_NAMES=SOLUTION_STATUS_NAMES,
         REUSE_STATUS_NAMES=REUSE_STATUS_NAMES,
         POPULATION_BANDS=POPULATION_BANDS,
+        FLAG_REASONS=FLAG_REASONS,
+        FIELD_NAMES=FIELD_NAMES,
+        AUDIT_AREAS=AUDIT_AREAS,
+        AUDIT_ACTIONS=AUDIT_ACTIONS,
     )
 
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound
 from ..extensions import db
-from ..models import Authority, Question, Reply, Tag, Topic, User, utcnow
+from ..models import Authority, Question, Reply, Solution, Tag, Topic, User, utcnow
 from ..moderation.revisions import record_revision
 from ..permissions import can
 from ..records import get_or_raise, require, unique_slug
@@ -157,3 +157,8 @@ def question_with_replies(question_id: int, user: User | None = None) -> Questio
 
 def get_reply(reply_id: int) -> Reply:
     return get_or_raise(Reply, reply_id, _("Diese Antwort gibt es nicht (mehr)."))
+
+
+def solution_from_question(question: Question) -> Solution | None:
+    """The library solution that was made from this question, if any."""
+    return db.session.scalar(select(Solution).filter_by(source_question_id=question.id))

@@ -5,12 +5,16 @@ from flask_login import current_user
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..forms import TITLE_MAX, ConfirmForm
+from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
+from ..moderation.services import voted_ids
+from ..permissions import can
 from ..records import require
 from ..search.changes import doc_id_of
 from ..search.service import similar_cases
 from ..text import clean_text
 from ..topics.services import all_topics
 from . import services
+from .services import solution_from_question
 from .forms import EditQuestionForm, EditReplyForm, QuestionForm, ReplyForm
 
 bp = Blueprint("forum", __name__, url_prefix="/fragen")
@@ -97,8 +101,19 @@ def question(question_id: int, slug: str | None = None):
 def _question_page(question, reply_form, status=200):
     similar = similar_cases(current_user, doc_id=doc_id_of(question),
                             authority_slug=question.authority.slug)
-    return render_template("forum/question.html", question=question, reply_form=reply_form,
-                           confirm_form=ConfirmForm(), similar=similar), status
+    move_form = MoveForm()
+    move_form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
+    move_form.topics.data = [topic.slug for topic in question.topics]
+    replies = [reply for reply in question.replies
+               if not reply.hidden or can(current_user, "post.view_hidden", reply)]
+    replies.sort(key=lambda r: (not r.accepted, -r.helpful_count, r.created_at))
+    return render_template(
+        "forum/question.html", question=question, replies=replies, reply_form=reply_form,
+        confirm_form=ConfirmForm(), similar=similar, hide_form=HideForm(),
+        duplicate_form=DuplicateForm(), move_form=move_form,
+        lock_form=ReasonForm(),
+        voted=voted_ids(current_user, "reply", [reply.id for reply in replies]),
+        library_solution=solution_from_question(question)), status
 
 
 @bp.route("/<int:question_id>/antworten", methods=["POST"])

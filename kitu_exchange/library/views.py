@@ -7,6 +7,8 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import PUBLIC_STATUSES, Reuse
 from ..records import get_or_raise, require
+from ..moderation.forms import HideForm, ReviewForm
+from ..moderation.services import voted_ids
 from ..search.changes import doc_id_of
 from ..search.service import similar_cases
 from ..topics.services import all_topics
@@ -78,18 +80,20 @@ def create():
 
 @bp.route("/<slug>")
 def solution(slug: str):
-    solution = services.get_solution(current_user, slug)
+    return solution_page(services.get_solution(current_user, slug))
+
+
+def solution_page(solution, reuse_form=None, review_form=None, status=200):
+    """The solution page; the forms given carry input and errors to show again."""
     own_reuse = next((r for r in solution.reuses if r.authority_id == current_user.authority_id),
                      None)
-    return _solution_page(solution, _reuse_form(own_reuse), own_reuse)
-
-
-def _solution_page(solution, reuse_form, own_reuse=None, status=200):
     similar = similar_cases(current_user, doc_id=doc_id_of(solution),
                             authority_slug=solution.authority.slug)
-    return render_template("library/solution.html", solution=solution, own_reuse=own_reuse,
-                           reuse_form=reuse_form, confirm_form=ConfirmForm(),
-                           similar=similar), status
+    return render_template(
+        "library/solution.html", solution=solution, own_reuse=own_reuse,
+        reuse_form=reuse_form or _reuse_form(own_reuse), review_form=review_form or ReviewForm(),
+        confirm_form=ConfirmForm(), hide_form=HideForm(), similar=similar,
+        voted=solution.id in voted_ids(current_user, "solution", [solution.id])), status
 
 
 @bp.route("/<slug>/bearbeiten", methods=["GET", "POST"])
@@ -121,7 +125,7 @@ def reuse(slug: str):
         else:
             flash(_("Die Nachnutzung ist eingetragen."), "success")
             return redirect(url_for("library.solution", slug=solution.slug) + "#nachnutzung")
-    return _solution_page(solution, form, status=400)
+    return solution_page(solution, reuse_form=form, status=400)
 
 
 @bp.route("/nachnutzung/<int:reuse_id>/entfernen", methods=["POST"])

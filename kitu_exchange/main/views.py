@@ -15,6 +15,7 @@ def index():
     questions = db.session.scalars(question_query(QuestionFilter()).limit(8))
     best = db.session.scalars(
         select(Solution).filter_by(status=SolutionStatus.BEST_PRACTICE)
+        .where(Solution.hidden_at.is_(None))
         .options(selectinload(Solution.authority), selectinload(Solution.topics))
         .order_by(Solution.created_at.desc()).limit(6))
     stats = {
@@ -26,6 +27,16 @@ def index():
     }
     return render_template("main/index.html", questions=list(questions), best=list(best),
                            stats=stats, user=current_user)
+
+
+@bp.route("/best-practice")
+def best_practices():
+    solutions = db.session.scalars(
+        select(Solution).filter_by(status=SolutionStatus.BEST_PRACTICE)
+        .where(Solution.hidden_at.is_(None))
+        .options(selectinload(Solution.authority), selectinload(Solution.topics))
+        .order_by(Solution.helpful_count.desc(), Solution.created_at.desc()))
+    return render_template("main/best_practices.html", solutions=list(solutions))
 
 
 @bp.route("/impressum")

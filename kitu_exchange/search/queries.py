@@ -73,7 +73,7 @@ FUZZY_MAX_CANDIDATES = 3
 FUZZY_SCAN_LIMIT = 20_000  # bound the vocabulary scan per word (latency)
 
 SIMILAR_NUM_TERMS = 15
-SIMILAR_TITLE_TERMS = 5
+SIMILAR_TITLE_TERMS = 3
 SIMILAR_MAX_CHARS = 20_000
 SIMILAR_MAX_DF_RATIO = 0.4  # terms in more documents than this say nothing
 # Like Lucene's MoreLikeThis minDocFreq: a word found in a single document is more
@@ -325,6 +325,8 @@ def build_search_query(
         return Q.NullQuery
     if len(clauses) == 1:
         q: Q.Query = clauses[0]
+    elif ALL_WORDS_BONUS <= 0:
+        q = _Or(clauses)  # (a zero boost would divide by zero in Whoosh's pruning)
     else:
         # Or for recall, plus a bonus for documents that contain every concept.
         q = _Or([_Or(clauses), Q.And(clauses, boost=ALL_WORDS_BONUS)])

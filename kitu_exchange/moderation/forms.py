@@ -1,0 +1,51 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import Form, MultiCheckboxField, choices
+
+NOTE_LENGTH = Length(max=500, message=_l("Bitte höchstens %(max)d Zeichen."))
+
+
+class ReviewForm(Form):
+    decision = RadioField(_l("Entscheidung"), validate_choice=False, choices=choices([
+        ("publish", _l("Veröffentlichen")), ("best_practice", _l("Als Best Practice veröffentlichen")),
+        ("send_back", _l("Zur Überarbeitung zurückgeben")), ("archive", _l("Archivieren"))]))
+    comment = TextAreaField(_l("Kommentar an die Autorin oder den Autor"),
+                            validators=[Length(max=2000, message=_l(
+                                "Bitte höchstens %(max)d Zeichen."))])
+
+
+class FlagForm(Form):
+    reason = RadioField(_l("Grund der Meldung"), validate_choice=False, choices=choices([
+        ("spam", _l("Spam oder Werbung")), ("off_topic", _l("Gehört nicht hierher")),
+        ("personal_data", _l("Enthält personenbezogene Daten")),
+        ("outdated", _l("Veraltet")), ("other", _l("Anderer Grund"))]))
+    text = TextAreaField(_l("Erläuterung"), validators=[Length(max=2000, message=_l(
+        "Bitte höchstens %(max)d Zeichen."))])
+
+
+class ResolveFlagForm(Form):
+    action = SelectField(_l("Entscheidung"), validate_choice=False, choices=choices([
+        ("hide", _l("Beitrag ausblenden")), ("edited", _l("Beitrag wurde bearbeitet")),
+        ("dismiss", _l("Meldung verwerfen"))]))
+    note = StringField(_l("Begründung"), validators=[NOTE_LENGTH])
+
+
+class ReasonForm(Form):
+    note = StringField(_l("Begründung"), validators=[NOTE_LENGTH])
+
+
+class HideForm(Form):
+    note = StringField(_l("Grund (für die Autorin oder den Autor sichtbar)"), validators=[
+        DataRequired(_l("Bitte geben Sie einen Grund an.")), NOTE_LENGTH])
+
+
+class DuplicateForm(Form):
+    original = IntegerField(_l("Nummer der Originalfrage"), validators=[
+        DataRequired(_l("Bitte geben Sie die Nummer der Originalfrage an."))])
+    note = StringField(_l("Begründung"), validators=[Optional(), NOTE_LENGTH])
+
+
+class MoveForm(Form):
+    topics = MultiCheckboxField(_l("Themenfelder"))

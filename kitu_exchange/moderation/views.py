@@ -1,0 +1,283 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..errors import DomainError, Invalid, NotFound
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..forum.services import get_question
+from ..library.services import get_solution
+from ..models import Flag, Question, Reply, Revision, User
+from ..permissions import can
+from ..records import get_or_raise, require
+from . import revisions, services
+from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, ResolveFlagForm,
+                    ReviewForm)
+
+bp = Blueprint("moderation", __name__)
+
+ACTIONS = ["solution", "post", "flag", "question", "revision", "user"]
+
+
+def post_url(post) -> str:
+    if isinstance(post, Reply):
+        return url_for("forum.question", question_id=post.question_id,
+                       slug=post.question.slug) + f"#antwort-{post.id}"
+    if isinstance(post, Question):
+        return url_for("forum.question", question_id=post.id, slug=post.slug)
+    return url_for("library.solution", slug=post.slug)
+
+
+@bp.app_template_global()
+def url_for_post(post) -> str:
+    return post_url(post)
+
+
+def _back(post, message: str | None = None):
+    if message:
+        flash(message, "success")
+    return redirect(post_url(post))
+
+
+def _visible_post(target_type: str, target_id: int):
+    post = revisions.get_post(target_type, target_id)
+    if isinstance(post, Reply):
+        get_question(post.question_id, current_user)
+        if post.hidden and not can(current_user, "post.view_hidden", post):
+            raise NotFound(_("Der Beitrag wurde nicht gefunden."))
+    elif isinstance(post, Question):
+        get_question(post.id, current_user)
+    else:
+        get_solution(current_user, post.slug)
+    return post
+
+
+def _form_error(form, error: DomainError, default: str):
+    field = getattr(form, getattr(error, "field", None) or default, None)
+    (field.errors if field is not None else form.form_errors).append(error.message)
+
+
+# -- overview, review queue, stale entries ---------------------------------------------
+
+@bp.route("/moderation")
+def index():
+    require(current_user, "moderation.view")
+    return render_template("moderation/index.html", queue=services.review_queue(),
+                           flags=services.open_flags(), stale=services.stale_solutions())
+
+
+@bp.route("/loesungen/<slug>/pruefen", methods=["POST"])
+def review(slug: str):
+    solution = get_solution(current_user, slug)
+    require(current_user, "solution.review", solution)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            services.review_solution(current_user, solution, form.decision.data or "",
+                                     form.comment.data)
+        except Invalid as error:
+            _form_error(form, error, "decision")
+        else:
+            return _back(solution, _("Die Prüfung ist gespeichert."))
+    from ..library.views import solution_page
+    return solution_page(solution, review_form=form, status=400)
+
+
+@bp.route("/loesungen/<slug>/einreichen", methods=["POST"])
+def submit(slug: str):
+    solution = get_solution(current_user, slug)
+    if ConfirmForm().validate_on_submit():
+        services.submit_solution(current_user, solution)
+        flash(_("Die Lösung ist zur Prüfung eingereicht."), "success")
+    return redirect(post_url(solution))
+
+
+@bp.route("/fragen/<int:question_id>/in-loesung", methods=["POST"])
+def to_solution(question_id: int):
+    question = get_question(question_id, current_user)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(post_url(question))
+    solution = services.question_to_solution(current_user, question)
+    flash(_("Ein Lösungsentwurf wurde angelegt. Bitte ergänzen Sie Ergebnis, Kosten und "
+            "Aufwand und reichen Sie ihn zur Prüfung ein."), "success")
+    return redirect(url_for("library.edit", slug=solution.slug))
+
+
+# -- votes and flags -------------------------------------------------------------------
+
+@bp.route("/hilfreich/<target_type>/<int:target_id>", methods=["POST"])
+def vote(target_type: str, target_id: int):
+    if target_type not in ("reply", "solution"):
+        raise NotFound(_("Der Beitrag wurde nicht gefunden."))
+    post = _visible_post(target_type, target_id)
+    if ConfirmForm().validate_on_submit():
+        marked = services.toggle_vote(current_user, post)
+        flash(_("Als hilfreich markiert.") if marked else _("Markierung zurückgenommen."),
+              "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/melden/<target_type>/<int:target_id>", methods=["GET", "POST"])
+def flag(target_type: str, target_id: int):
+    post = _visible_post(target_type, target_id)
+    require(current_user, "post.flag", post)
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            services.flag_post(current_user, post, form.reason.data or "", form.text.data)
+        except Invalid as error:
+            _form_error(form, error, "reason")
+        else:
+            return _back(post, _("Danke. Die Moderation prüft Ihre Meldung."))
+    status = 400 if form.is_submitted() else 200
+    return render_template("moderation/flag.html", form=form, post=post), status
+
+
+@bp.route("/moderation/meldungen/<int:flag_id>", methods=["POST"])
+def resolve(flag_id: int):
+    require(current_user, "flag.resolve")
+    flag = get_or_raise(Flag, flag_id)
+    form = ResolveFlagForm()
+    if form.validate_on_submit():
+        try:
+            services.resolve_flag(current_user, flag, form.action.data, form.note.data)
+        except DomainError as error:
+            flash(error.message, "error")
+            return render_template("moderation/index.html", queue=services.review_queue(),
+                                   flags=services.open_flags(),
+                                   stale=services.stale_solutions()), error.status
+        flash(_("Die Meldung ist erledigt."), "success")
+    return redirect(url_for("moderation.index") + "#meldungen")
+
+
+@bp.route("/moderation/ausblenden/<target_type>/<int:target_id>", methods=["POST"])
+def hide(target_type: str, target_id: int):
+    post = revisions.get_post(target_type, target_id)
+    require(current_user, "post.hide", post)
+    form = HideForm()
+    if form.validate_on_submit():
+        services.hide_post(current_user, post, form.note.data)
+        return _back(post, _("Der Beitrag ist ausgeblendet."))
+    flash(" ".join(form.note.errors) or _("Bitte geben Sie einen Grund an."), "error")
+    return redirect(post_url(post)), 303
+
+
+@bp.route("/moderation/einblenden/<target_type>/<int:target_id>", methods=["POST"])
+def unhide(target_type: str, target_id: int):
+    post = revisions.get_post(target_type, target_id)
+    require(current_user, "post.hide", post)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        services.unhide_post(current_user, post, form.note.data)
+        flash(_("Der Beitrag ist wieder sichtbar."), "success")
+    return redirect(post_url(post))
+
+
+# -- duplicates, locking, moving -------------------------------------------------------
+
+@bp.route("/fragen/<int:question_id>/duplikat", methods=["POST"])
+def close_duplicate(question_id: int):
+    question = get_question(question_id, current_user)
+    require(current_user, "question.close", question)
+    form = DuplicateForm()
+    if form.validate_on_submit():
+        original = db.session.get(Question, form.original.data)
+        try:
+            if original is None:
+                raise Invalid(_("Eine Frage mit dieser Nummer gibt es nicht."), "original")
+            services.close_as_duplicate(current_user, question, original, form.note.data)
+        except Invalid as error:
+            flash(error.message, "error")
+            return redirect(post_url(question)), 303
+        return _back(question, _("Die Frage ist als Duplikat geschlossen."))
+    flash(" ".join(form.original.errors) or _("Bitte prüfen Sie Ihre Eingabe."), "error")
+    return redirect(post_url(question)), 303
+
+
+@bp.route("/fragen/<int:question_id>/zusammenfuehren", methods=["POST"])
+def merge(question_id: int):
+    question = get_question(question_id, current_user)
+    require(current_user, "question.close", question)
+    if ConfirmForm().validate_on_submit():
+        moved = services.merge_replies(current_user, question, question.duplicate_of)
+        return _back(question.duplicate_of, _("%(n)d Antworten wurden übertragen.", n=moved))
+    return redirect(post_url(question))
+
+
+@bp.route("/fragen/<int:question_id>/sperren", methods=["POST"])
+def lock(question_id: int):
+    question = get_question(question_id, current_user)
+    require(current_user, "question.lock", question)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        locked = not question.locked
+        services.set_locked(current_user, question, locked, form.note.data)
+        return _back(question, _("Die Frage ist gesperrt.") if locked
+                     else _("Die Frage ist wieder offen für Antworten."))
+    return redirect(post_url(question))
+
+
+@bp.route("/fragen/<int:question_id>/verschieben", methods=["POST"])
+def move(question_id: int):
+    question = get_question(question_id, current_user)
+    require(current_user, "question.move", question)
+    form = MoveForm()
+    if form.validate_on_submit():
+        try:
+            services.move_question(current_user, question, form.topics.data)
+        except Invalid as error:
+            flash(error.message, "error")
+            return redirect(post_url(question)), 303
+        return _back(question, _("Die Frage wurde verschoben."))
+    return redirect(post_url(question))
+
+
+# -- history ---------------------------------------------------------------------------
+
+@bp.route("/verlauf/<target_type>/<int:target_id>")
+def history(target_type: str, target_id: int):
+    post = _visible_post(target_type, target_id)
+    require(current_user, "revision.view", post)
+    versions = revisions.history(post)
+    numbers = [version.number for version in versions]
+    newest = numbers[0]
+    new = request.args.get("b", newest, type=int)
+    old = request.args.get("a", max(1, new - 1), type=int)
+    by_number = {version.number: version for version in versions}
+    if old not in by_number or new not in by_number:
+        old, new = max(1, newest - 1), newest
+    changes = revisions.diff(by_number[old].fields, by_number[new].fields)
+    return render_template("moderation/history.html", post=post, versions=versions,
+                           old=old, new=new, changes=changes, target_type=target_type,
+                           confirm_form=ConfirmForm())
+
+
+@bp.route("/verlauf/<target_type>/<int:target_id>/wiederherstellen/<int:revision_id>",
+          methods=["POST"])
+def restore(target_type: str, target_id: int, revision_id: int):
+    post = revisions.get_post(target_type, target_id)
+    require(current_user, "revision.restore", post)
+    revision = get_or_raise(Revision, revision_id)
+    if (revision.target_type, revision.target_id) != (target_type, target_id):
+        raise NotFound(_("Diese Version gehört nicht zu diesem Beitrag."))
+    if ConfirmForm().validate_on_submit():
+        services.restore_revision(current_user, post, revision)
+        flash(_("Die ältere Version ist wiederhergestellt."), "success")
+    return redirect(url_for("moderation.history", target_type=target_type,
+                            target_id=target_id))
+
+
+# -- audit log -------------------------------------------------------------------------
+
+@bp.route("/moderation/protokoll")
+def audit():
+    require(current_user, "audit.view")
+    action = request.args.get("aktion") or None
+    actor = request.args.get("person", type=int)
+    page = db.paginate(services.audit_log(action, actor), per_page=50, error_out=False)
+    actors = db.session.scalars(select(User).where(User.role != "member").order_by(User.name))
+    return render_template("moderation/audit.html", page=page, action=action, actor=actor,
+                           actions=ACTIONS, actors=list(actors))
+
+
