@@ -2,7 +2,7 @@
 from flask import Flask, request
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from .extensions import db, login_manager
 from .models import POPULATION_BANDS, User
@@ -68,7 +68,8 @@ def register_web_helpers(app: Flask) -> None:
     def require_sign_in():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
-        if not current_user.is_authenticated:
+        if not current_user.is_authenticated or not current_user.is_active:
+            logout_user()  # a deactivated account loses its running sessions too
             return login_manager.unauthorized()
         return None
 

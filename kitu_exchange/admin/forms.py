@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import Form
@@ -14,3 +14,11 @@ class AccountForm(Form):
         Length(max=120, message=_l("Bitte höchstens %(max)d Zeichen."))])
     authority = SelectField(_l("Kommune"), validate_choice=False)
     role = SelectField(_l("Rolle"), validate_choice=False)
+
+
+class EditAccountForm(Form):
+    role = SelectField(_l("Rolle"), validate_choice=False)
+    authority = SelectField(_l("Kommune"), validate_choice=False)
+    active = BooleanField(_l("Konto ist aktiv"))
+    reason = StringField(_l("Begründung"), validators=[
+        Length(max=300, message=_l("Bitte höchstens %(max)d Zeichen."))])

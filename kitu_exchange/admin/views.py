@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,9 +9,10 @@ from ..authorities.services import directory
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import User
-from ..records import require
+from ..records import get_or_raise, require
 from ..web import ROLE_NAMES
-from .forms import AccountForm
+from . import services
+from .forms import AccountForm, EditAccountForm
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -41,3 +42,25 @@ def index():
     status = 400 if form.errors else 200
     return render_template("admin/index.html", form=form, users=list(users),
                            invitation=invitation), status
+
+
+@bp.route("/konten/<int:user_id>", methods=["GET", "POST"])
+def account(user_id: int):
+    user = get_or_raise(User, user_id)
+    require(current_user, "user.manage", user)
+    form = EditAccountForm(obj=user)
+    form.role.choices = list(ROLE_NAMES.items())
+    form.authority.choices = [(a.slug, a.name) for a in directory()]
+    if not form.is_submitted():
+        form.authority.data = user.authority.slug
+    if form.validate_on_submit():
+        try:
+            services.update_account(current_user, user, form.role.data, form.authority.data,
+                                    form.active.data, form.reason.data or "")
+        except (Invalid, Conflict) as error:
+            getattr(form, getattr(error, "field", None) or "role").errors.append(error.message)
+        else:
+            flash(_("Das Konto von %(name)s ist gespeichert.", name=user.name), "success")
+            return redirect(url_for("admin.index"))
+    status = 400 if form.errors else 200
+    return render_template("admin/account.html", form=form, user=user), status

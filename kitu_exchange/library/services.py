@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import (PUBLIC_STATUSES, Authority, Reuse, ReuseStatus, Solution, SolutionStatus,
                       Topic, User, utcnow)
@@ -77,7 +77,7 @@ def get_solution(user: User, slug: str) -> Solution:
 
 def _apply(user: User, solution: Solution, fields: SolutionFields) -> None:
     if fields.status not in allowed_statuses(user, solution):
-        raise Invalid(_("Diesen Status können Sie nicht vergeben."), "status")
+        raise NotAllowed(_("Diesen Status können Sie nicht vergeben."))
     solution.topics = resolve_topics(fields.topics)
     solution.tags = resolve_tags(fields.tags)
     solution.title = fields.title

@@ -49,3 +49,9 @@ class DuplicateForm(Form):
 
 class MoveForm(Form):
     topics = MultiCheckboxField(_l("Themenfelder"))
+
+
+class SynonymForm(Form):
+    terms = TextAreaField(_l("Gleichbedeutende Begriffe"), validators=[
+        DataRequired(_l("Bitte geben Sie die Begriffe ein.")),
+        Length(max=1000, message=_l("Bitte höchstens %(max)d Zeichen."))])

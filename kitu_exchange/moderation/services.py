@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import (AuditEntry, Flag, FlagReason, FlagStatus, Question, Reply, Solution,
-                      SolutionStatus, User, Vote, utcnow)
+                      SolutionStatus, SynonymSet, User, Vote, utcnow)
 from ..records import require, unique_slug
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
@@ -286,3 +286,33 @@ def audit_log(action: str | None = None, actor_id: int | None = None):
     return query
 
 
+
+
+# -- synonyms --------------------------------------------------------------------------
+
+def save_synonym_set(moderator: User, synonym_set, terms_text: str):
+    """Create (synonym_set=None) or change a set of equivalent search terms.
+
+    Search picks the change up with the next query; nothing needs reindexing.
+    """
+    require(moderator, "synonym.manage")
+    terms = list(dict.fromkeys(t.strip() for t in terms_text.replace("\n", ",").split(",")
+                               if t.strip()))
+    if len(terms) < 2:
+        raise Invalid(_("Bitte geben Sie mindestens zwei Begriffe an, durch Kommas getrennt."),
+                      "terms")
+    if any(len(term) > 80 for term in terms):
+        raise Invalid(_("Ein Begriff darf höchstens 80 Zeichen lang sein."), "terms")
+    if synonym_set is None:
+        synonym_set = SynonymSet(terms="")
+        db.session.add(synonym_set)
+    synonym_set.terms = ", ".join(terms)
+    synonym_set.updated_at = utcnow()
+    db.session.commit()
+    return synonym_set
+
+
+def delete_synonym_set(moderator: User, synonym_set) -> None:
+    require(moderator, "synonym.manage")
+    db.session.delete(synonym_set)
+    db.session.commit()

@@ -8,12 +8,12 @@ from ..extensions import db
 from ..forms import ConfirmForm
 from ..forum.services import get_question
 from ..library.services import get_solution
-from ..models import Flag, Question, Reply, Revision, User
+from ..models import Flag, Question, Reply, Revision, SynonymSet, User
 from ..permissions import can
 from ..records import get_or_raise, require
 from . import revisions, services
 from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, ResolveFlagForm,
-                    ReviewForm)
+                    ReviewForm, SynonymForm)
 
 bp = Blueprint("moderation", __name__)
 
@@ -281,3 +281,36 @@ def audit():
                            actions=ACTIONS, actors=list(actors))
 
 
+
+
+# -- synonyms --------------------------------------------------------------------------
+
+@bp.route("/moderation/synonyme", methods=["GET", "POST"])
+@bp.route("/moderation/synonyme/<int:set_id>", methods=["GET", "POST"])
+def synonyms(set_id: int | None = None):
+    require(current_user, "synonym.manage")
+    current = get_or_raise(SynonymSet, set_id) if set_id else None
+    form = SynonymForm(obj=current)
+    if form.validate_on_submit():
+        try:
+            services.save_synonym_set(current_user, current, form.terms.data)
+        except Invalid as error:
+            form.terms.errors.append(error.message)
+        else:
+            flash(_("Die Synonyme sind gespeichert und gelten ab sofort in der Suche."),
+                  "success")
+            return redirect(url_for("moderation.synonyms"))
+    sets = db.session.scalars(select(SynonymSet).order_by(SynonymSet.terms))
+    status = 400 if form.errors else 200
+    return render_template("moderation/synonyms.html", form=form, current=current,
+                           sets=list(sets)), status
+
+
+@bp.route("/moderation/synonyme/<int:set_id>/loeschen", methods=["POST"])
+def delete_synonyms(set_id: int):
+    require(current_user, "synonym.manage")
+    synonym_set = get_or_raise(SynonymSet, set_id)
+    if ConfirmForm().validate_on_submit():
+        services.delete_synonym_set(current_user, synonym_set)
+        flash(_("Die Synonymgruppe ist gelöscht."), "success")
+    return redirect(url_for("moderation.synonyms"))

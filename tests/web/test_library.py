@@ -57,7 +57,7 @@ def test_required_fields_and_unknown_status(auth, members):
     assert "40 Druckermodelle in 12 Gebäuden." in html
     response = auth.post("/loesungen/neu", {**SOLUTION, "status": "best_practice"},
                          token_from="/loesungen/neu")
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "Diesen Status können Sie nicht vergeben." in response.get_data(as_text=True)
 
 
