@@ -30,11 +30,13 @@ def url_for_question(question) -> str:
 
 
 def _question_form(obj=None) -> QuestionForm:
-    form = (EditQuestionForm if obj is not None else QuestionForm)(obj=obj)
+    if obj is None:
+        form = QuestionForm()
+    else:  # topics and tags as the form shows them, not as related objects
+        form = EditQuestionForm(data={
+            "title": obj.title, "body": obj.body, "topics": [t.slug for t in obj.topics],
+            "tags": ", ".join(tag.name for tag in obj.tags)})
     form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
-    if obj is not None and not form.is_submitted():
-        form.topics.data = [topic.slug for topic in obj.topics]
-        form.tags.data = ", ".join(tag.name for tag in obj.tags)
     return form
 
 

@@ -20,16 +20,18 @@ bp = Blueprint("library", __name__, url_prefix="/loesungen")
 
 
 def _solution_form(solution=None) -> SolutionForm:
-    form = SolutionForm(obj=solution)
+    if solution is None:
+        form = SolutionForm(status="submitted")
+    else:  # topics and tags as the form shows them, not as related objects
+        form = SolutionForm(data={
+            **{name: getattr(solution, name) for name in (
+                "title", "situation", "approach", "result", "costs", "effort", "contact",
+                "status")},
+            "topics": [topic.slug for topic in solution.topics],
+            "tags": ", ".join(tag.name for tag in solution.tags)})
     form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
     form.status.choices = [(status, SOLUTION_STATUS_NAMES[status])
                            for status in services.allowed_statuses(current_user, solution)]
-    if not form.is_submitted():
-        if solution is not None:
-            form.topics.data = [topic.slug for topic in solution.topics]
-            form.tags.data = ", ".join(tag.name for tag in solution.tags)
-        else:
-            form.status.data = "submitted"
     return form
 
 
