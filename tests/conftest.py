@@ -174,7 +174,7 @@ def make_user(app, make_authority):
     return make
 
 
-def _moderator():
+def factory_moderator():
     from kitu_exchange.models import User
     moderator = db.session.query(User).filter_by(email="pruefung@kitu.example").first()
     if moderator is None:
@@ -228,7 +228,7 @@ def make_solution(app, make_topic):
                 title=title, approach=approach, status=draft, **values))
             if status != draft:  # reviewed by a moderator, as in real life
                 decision = {"published": "publish"}.get(status, status.removesuffix("d"))
-                moderation.review_solution(_moderator(), solution, decision, "")
+                moderation.review_solution(factory_moderator(), solution, decision, "")
             return solution.slug
     return make
 

@@ -2,9 +2,11 @@
 Playwright, with axe-core for accessibility checks.
 
 Test data is created with the factory fixtures of tests/conftest.py (in-process app, same
-database) before the browser signs in. Every browser test module sets
-`pytestmark = pytest.mark.browser`; deselect them with `-m "not browser"`.
+database) before the browser signs in; `live_server` then serves that database. Every
+browser test module sets `pytestmark = pytest.mark.browser`; deselect them with
+`-m "not browser"`.
 """
+import functools
 import os
 import select
 import shutil
@@ -45,7 +47,7 @@ def chromium_path() -> str | None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _browser_requirements():
-    """Skip this folder, with the reason, when the browser or the front-end assets are missing."""
+    """Skip this folder, with the reason, when Chromium or the front-end assets are missing."""
     if chromium_path() is None:
         pytest.skip("Chromium not found: install Debian's chromium package "
                     "(apt-get install chromium) to run the browser tests")
@@ -133,7 +135,37 @@ def browser(_browser_requirements):
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def browser_errors() -> list[str]:
+    """Console errors (CSP violations show up there), uncaught exceptions and failed
+    loads of styles, scripts, fonts and images on this test's pages: a test ends with
+    `assert not browser_errors`. Pages answered with 4xx are left to the tests (a form
+    with errors comes back with 400); Chromium's request for /favicon.ico is ignored."""
+    return []
+
+
+def _watch(page, errors: list[str]) -> None:
+    def console(message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(f"{page.url}: console: {message.text}")
+
+    def response(response):
+        if (response.status >= 400 and response.request.resource_type != "document"
+                and not response.url.endswith("/favicon.ico")):
+            errors.append(f"{page.url}: {response.status} for {response.url}")
+
+    def request_failed(request):
+        # A load cut short by the next navigation is not a fault of the page.
+        if request.failure != "net::ERR_ABORTED":
+            errors.append(f"{page.url}: {request.url} failed: {request.failure}")
+
+    page.on("console", console)
+    page.on("response", response)
+    page.on("requestfailed", request_failed)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+
+
+@pytest.fixture
+def new_page(browser, live_server, browser_errors):
     """new_page() -> a page in a fresh browser context (its own cookies): one per user.
 
     storage_state (from BrowserContext.storage_state()) starts it signed in.
@@ -146,7 +178,9 @@ def new_page(browser, live_server):
                                       storage_state=storage_state)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        _watch(page, browser_errors)
+        return page
 
     yield make
     for context in contexts:
@@ -209,10 +243,6 @@ def axe():
     return assert_accessible
 
 
-_AXE_CACHE: list[str] = []
-
-
+@functools.cache
 def _axe_source() -> str:
-    if not _AXE_CACHE:
-        _AXE_CACHE.append(AXE_SOURCE.read_text(encoding="utf-8"))
-    return _AXE_CACHE[0]
+    return AXE_SOURCE.read_text(encoding="utf-8")

@@ -94,7 +94,7 @@ def live_server(site):
 
 
 @pytest.fixture(scope="module")
-def signed_in(site, browser):
+def asker_state(site, browser):
     """The cookies of ASKER, signed in once through the form."""
     context = browser.new_context(base_url=site.url)
     try:
@@ -128,21 +128,24 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("path, signed_in_, action",
+@pytest.mark.parametrize("path, signed_in, action",
                          [pytest.param(*rest, id=name) for name, *rest in PAGES])
-def test_no_axe_violations(site, new_page, request, axe, path, signed_in_, action):
-    page = new_page(request.getfixturevalue("signed_in") if signed_in_ else None)
+def test_no_axe_violations(site, asker_state, new_page, browser_errors, axe, path, signed_in,
+                           action):
+    page = new_page(asker_state if signed_in else None)
     response = page.goto(path.format(**vars(site)))
     assert response is not None and response.ok, f"{path}: HTTP {response.status}"
     if action:
         action(page)
     axe(page)
+    assert not browser_errors
 
 
-def test_no_axe_violations_after_sign_in(site, page, axe):
+def test_no_axe_violations_after_sign_in(site, page, browser_errors, axe):
     """The page signing in leads to: home, with the success message."""
     sign_in(page, site.url, ASKER)
     axe(page)
+    assert not browser_errors
 
 
 def test_axe_helper_reports_violations(browser):

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 TITLE = "Wie organisieren andere Kommunen den Rechnungseingang mit XRechnung?"
 
 
-def test_ask_reply_and_accept(live_server, new_page, make_user, make_topic):
+def test_ask_reply_and_accept(live_server, new_page, browser_errors, make_user,
+                              make_topic):
     make_topic("e-rechnung", "E-Rechnung")
     asker = make_user("anna.asker@musterstadt.example", authority="musterstadt",
                       name="Anna Asker")
@@ -69,3 +70,4 @@ def test_ask_reply_and_accept(live_server, new_page, make_user, make_topic):
         expect(item.get_by_text("gelöst", exact=True)).to_be_visible()
     a.goto("/fragen?anzeigen=unanswered")
     expect(a.get_by_role("link", name=TITLE)).to_have_count(0)
+    assert not browser_errors

@@ -32,9 +32,26 @@ def worker_env(app_config) -> dict:
 
 
 def start_worker(app_config, prefix: str, count: int, *flags: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(WORKER), MEMBER, prefix, str(count), *flags],
-                            env=worker_env(app_config), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    # stderr goes to a file: a full pipe would block a worker that holds a lock.
+    log = open(Path(app_config["INDEX_DIR"]).parent / f"worker-{prefix}.log", "w")
+    try:
+        return subprocess.Popen([sys.executable, str(WORKER), MEMBER, prefix, str(count),
+                                 *flags], env=worker_env(app_config), stdout=subprocess.PIPE,
+                                stderr=log, text=True)
+    finally:
+        log.close()
+
+
+def finish(workers: list[subprocess.Popen], timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    try:
+        for worker in workers:
+            worker.communicate(timeout=max(1, deadline - time.monotonic()))
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.communicate()
 
 
 def indexed_ids(app) -> set[str]:
@@ -50,9 +67,10 @@ def question_ids(app) -> set[str]:
 @pytest.mark.slow
 def test_concurrent_writers_lose_no_update(app, app_config, member):
     workers = [start_worker(app_config, prefix, 15) for prefix in ("alpha", "beta", "gamma")]
-    for worker in workers:
-        out, err = worker.communicate(timeout=300)
-        assert worker.returncode == 0, err
+    finish(workers)
+    logs = Path(app_config["INDEX_DIR"]).parent
+    for worker, prefix in zip(workers, ("alpha", "beta", "gamma")):
+        assert worker.returncode == 0, (logs / f"worker-{prefix}.log").read_text()
     with app.app_context():
         search_index.sync(wait=True)
         assert db.session.scalar(select(func.count(Question.id))) == 45
@@ -70,7 +88,7 @@ def test_killed_during_index_commit_loses_nothing(app, app_config, member):
     assert worker.stdout.readline().strip() == "created"
     time.sleep(0.2)
     worker.send_signal(signal.SIGKILL)
-    worker.communicate(timeout=30)
+    finish([worker], 30)
     assert worker.returncode == -signal.SIGKILL
     with app.app_context():
         assert search_index.sync(wait=False) is not None  # the lock was released
