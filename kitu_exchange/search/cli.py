@@ -65,7 +65,8 @@ def similar_command(text, limit, as_json):
 @search.command("evaluate")
 @click.argument("queries_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def evaluate_command(queries_file, as_json):
+@click.option("--details", is_flag=True, help="With --json: add per-query results.")
+def evaluate_command(queries_file, as_json, details):
     """Measure nDCG@10, Recall@5 and MRR of a query file against the current database."""
     index.ensure_index()
     try:
@@ -76,10 +77,13 @@ def evaluate_command(queries_file, as_json):
     report = evaluate(queries, lambda q: [hit["id"] for hit in service.ids_for_cli(
         q["query"], q.get("mode", "search"), 10)])
     if as_json:
-        click.echo(json.dumps(report))
+        keys = ["all", "search", "similar", "categories"] + (
+            ["hard", "per_query"] if details else [])
+        click.echo(json.dumps({key: report[key] for key in keys}))
         return
     rows = [("all", report["all"]), ("search", report["search"]),
-            ("similar", report["similar"]), *sorted(report["categories"].items())]
+            ("similar", report["similar"]), ("hard", report["hard"]),
+            *sorted(report["categories"].items())]
     click.echo(f"{'':12} {'nDCG@10':>8} {'Recall@5':>9} {'MRR':>6} {'n':>4}")
     for name, m in rows:
         click.echo(f"{name:12} {m['ndcg@10']:8.3f} {m['recall@5']:9.3f} {m['mrr']:6.3f} "

@@ -220,7 +220,10 @@ def ensure_index() -> whoosh_index.Index:
     """The active index, rebuilding it first if it is missing or unusable."""
     index = open_index()
     if index is None:
-        log.warning("Search index missing or unusable: rebuilding from the database")
+        if current_generation() is None:
+            log.info("No search index yet: building it from the database")
+        else:
+            log.warning("Search index missing or unusable: rebuilding from the database")
         reindex()
         index = open_index()
     return index

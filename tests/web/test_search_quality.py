@@ -32,6 +32,7 @@ def hard_ndcg(report: dict) -> float:
 
 
 def test_quality_thresholds(evaluation):
+    assert set(evaluation) == {"all", "search", "similar", "categories"}
     assert evaluation["all"]["n"] == 64
     assert evaluation["all"]["ndcg@10"] >= 0.88, evaluation
     assert hard_ndcg(evaluation) >= 0.75, evaluation
