@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp
 
 from .text import clean_text
 
@@ -68,6 +68,16 @@ class MultiCheckboxField(SelectMultipleField):
 def tags_field() -> StringField:
     return StringField(_l("Schlagwörter"), filters=[_strip], validators=[
         Length(max=500, message=_l("Bitte höchstens %(max)d Zeichen."))])
+
+
+def slug_field(example: str) -> StringField:
+    """The short name in a record's address, e.g. /kommunen/<slug>."""
+    return StringField(_l("Kurzbezeichnung (für die Adresse)"), validators=[
+        DataRequired(_l("Bitte geben Sie eine Kurzbezeichnung ein.")),
+        Length(max=80, message=_l("Bitte höchstens %(max)d Zeichen.")),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l(
+            "Nur Kleinbuchstaben, Ziffern und Bindestriche, z. B. %(example)s.",
+            example=example))])
 
 
 def reason_field(label=None) -> StringField:

@@ -1,18 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import Form
+from ..forms import Form, slug_field
 
 NUMBER_MESSAGE = _l("Bitte geben Sie eine Zahl ein.")
 
 
 class AuthorityForm(Form):
-    slug = StringField(_l("Kurzbezeichnung (für die Adresse)"), validators=[
-        DataRequired(_l("Bitte geben Sie eine Kurzbezeichnung ein.")),
-        Length(max=80, message=_l("Bitte höchstens %(max)d Zeichen.")),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l(
-            "Nur Kleinbuchstaben, Ziffern und Bindestriche, z. B. stadt-musterhausen."))])
+    slug = slug_field("stadt-musterhausen")
     name = StringField(_l("Name"), validators=[
         DataRequired(_l("Bitte geben Sie einen Namen ein.")),
         Length(max=200, message=_l("Bitte höchstens %(max)d Zeichen."))])

@@ -1,16 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length
 
-from ..forms import Form
+from ..forms import Form, slug_field
 
 
 class TopicForm(Form):
-    slug = StringField(_l("Kurzbezeichnung (für die Adresse)"), validators=[
-        DataRequired(_l("Bitte geben Sie eine Kurzbezeichnung ein.")),
-        Length(max=80, message=_l("Bitte höchstens %(max)d Zeichen.")),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l(
-            "Nur Kleinbuchstaben, Ziffern und Bindestriche, z. B. e-rechnung."))])
+    slug = slug_field("e-rechnung")
     name = StringField(_l("Name"), validators=[
         DataRequired(_l("Bitte geben Sie einen Namen ein.")),
         Length(max=120, message=_l("Bitte höchstens %(max)d Zeichen."))])
