@@ -38,12 +38,15 @@ from .analysis import (
     lexicon,
     tokenize_words,
 )
+from .flatscore import FlatScoreQuery, segment_key
 from .synonyms import SynonymMap, SynonymTerm
 
 __all__ = [
     "WEIGHTING",
     "build_search_query",
     "build_similar_query",
+    "run_query",
+    "scoring_searcher",
     "search",
     "search_page",
     "similar",
@@ -59,6 +62,7 @@ TAG_BOOST = 1.0  # an author-assigned tag counts like a body hit
 EXACT_BOOST = 0.6  # bonus for the unstemmed surface form (precision over collisions)
 DERIVED_WEIGHT = 0.35  # compound parts / hyphen segments of a word the index knows
 DERIVED_WEIGHT_UNKNOWN = 0.8  # ... of a word the index does not know as a whole
+DERIVED_MAX_DF_RATIO = 0.2  # parts of a known word in more cases than this are left out
 SYNONYM_WEIGHT = 0.7
 MAX_SYNONYM_ALTERNATIVES = 5  # per matched term; bounds the query size (latency)
 FUZZY_WEIGHT = 0.75
@@ -126,10 +130,46 @@ def _df(reader, fieldname: str, text: str) -> int:
         return 0
 
 
+_FUZZY_CACHE: dict[tuple, list[str]] = {}
+_FUZZY_CACHE_MAX = 4096
+
+
+def _reader_key(reader) -> tuple | None:
+    """Identifies an index state (its segments and live documents) across requests."""
+    keys = []
+    for leaf, _ in reader.leaf_readers():
+        key = segment_key(leaf)
+        if key is None:
+            return None
+        keys.append(key)
+    return (*keys, reader.doc_count())
+
+
 def _fuzzy_candidates(reader, folded: str) -> list[str]:
-    """Index words within 1 (short) or 2 (long) edits, most frequent first."""
+    """Index words within 1 (short) or 2 (long) edits, most frequent first.
+
+    The vocabulary scan costs milliseconds on a large index and the search page runs
+    it twice (query and "Meinten Sie"), so results are cached per index state.
+    """
     if len(folded) < FUZZY_MIN_LEN or not folded.isalpha():
         return []
+    try:
+        key = _reader_key(reader)
+    except Exception:  # noqa: BLE001 - unusual reader: no caching
+        key = None
+    if key is not None:
+        hit = _FUZZY_CACHE.get((key, folded))
+        if hit is not None:
+            return hit
+    found = _scan_fuzzy(reader, folded)
+    if key is not None:
+        if len(_FUZZY_CACHE) >= _FUZZY_CACHE_MAX:
+            _FUZZY_CACHE.clear()
+        _FUZZY_CACHE[(key, folded)] = found
+    return found
+
+
+def _scan_fuzzy(reader, folded: str) -> list[str]:
     maxdist = 1 if len(folded) < 8 else 2
     found: list[tuple[int, int, str]] = []
     try:
@@ -206,10 +246,17 @@ def _word_query(
     if reader is not None:
         known = (_df(reader, "body", wa.stem) + _df(reader, "title", wa.stem)) > 0
     derived_weight = DERIVED_WEIGHT if known else DERIVED_WEIGHT_UNKNOWN
+    n_docs = max(reader.doc_count(), 1) if reader is not None else 0
     for folded, stem, boost in wa.derived:
         if stem in seen:
             continue
         seen.add(stem)
+        if known and reader is not None and (
+                _df(reader, "body", stem) > DERIVED_MAX_DF_RATIO * n_docs):
+            # A part found in a large share of all cases ("sich" out of "Sicherheit",
+            # "dat" out of "Datensicherung") barely changes the ranking but makes
+            # the query read and score most of the index.
+            continue
         # Relative to a plain compound part (0.4): segments and heads count more.
         # The verb of an -ung noun is a looser match: never the "unknown" weight.
         w = min((DERIVED_WEIGHT if boost == VERB_BOOST else derived_weight) * boost / PART_BOOST, 1.0)
@@ -335,11 +382,48 @@ def build_search_query(
     return q
 
 
+def scoring_searcher(searcher: Searcher) -> Searcher:
+    """A searcher over the same reader that scores with WEIGHTING (not closing it)."""
+    return _with_weighting(searcher)
+
+
 def _with_weighting(searcher: Searcher) -> Searcher:
     """A searcher over the same reader that scores with WEIGHTING (not closing it)."""
     if searcher.weighting is WEIGHTING:
         return searcher
     return Searcher(searcher.reader(), weighting=WEIGHTING, closereader=False, fromindex=searcher._ix)
+
+
+_NO_PRUNING = ("sortedby", "groupedby", "collapse", "terms", "optimize", "scored")
+
+
+def run_query(searcher: Searcher, q: Q.Query, limit: int | None = 10, **search_kwargs: Any) -> Results:
+    """Run a built query with WEIGHTING through the term-at-a-time scorer.
+
+    Scores and order are Whoosh's (see ``flatscore``). When only the ``limit`` best
+    hits are wanted (no sorting, grouping, collapsing or matched-term recording), the
+    scorer hands the collector only those, and a query-object ``filter``/``mask`` is
+    applied before that cut; ``len(results)`` still counts every match.
+    ``terms=True`` needs Whoosh's own matchers and runs the query unchanged.
+    """
+    s = _with_weighting(searcher)
+    if q is Q.NullQuery or search_kwargs.get("terms"):
+        return s.search(q, limit=limit, **search_kwargs)
+    kwargs = dict(search_kwargs)
+    restrict = kwargs.get("filter")
+    exclude = kwargs.get("mask")
+    foldable = all(x is None or isinstance(x, Q.Query) for x in (restrict, exclude))
+    prune = limit is not None and foldable and not any(kwargs.get(k) for k in _NO_PRUNING)
+    if prune:
+        kwargs.pop("filter", None)
+        kwargs.pop("mask", None)
+        fq = FlatScoreQuery(q, top=limit, restrict=restrict, exclude=exclude)
+    else:
+        fq = FlatScoreQuery(q)
+    results = s.search(fq, limit=limit, **kwargs)
+    if prune:
+        results._total = fq.matched
+    return results
 
 
 def search(
@@ -353,7 +437,7 @@ def search(
     """Run search-box input; extra keyword arguments go to ``Searcher.search``
     (``filter=``, ``mask=``, ``sortedby=``, ``groupedby=``, ``terms=True`` ...)."""
     q = build_search_query(searcher, text, synonyms)
-    return _with_weighting(searcher).search(q, limit=limit, **search_kwargs)
+    return run_query(searcher, q, limit=limit, **search_kwargs)
 
 
 def search_page(
@@ -367,7 +451,9 @@ def search_page(
 ) -> ResultsPage:
     """One page (1-based) of search results; pages past the end give the last page."""
     q = build_search_query(searcher, text, synonyms)
-    return _with_weighting(searcher).search_page(q, max(1, int(pagenum)), pagelen=pagelen, **kwargs)
+    pagenum = max(1, int(pagenum))
+    results = run_query(searcher, q, limit=pagenum * pagelen, **kwargs)
+    return ResultsPage(results, pagenum, pagelen)
 
 
 # ------------------------------------------------------------------------ similar
@@ -472,7 +558,7 @@ def similar(
     Pass ``mask=``/``filter=`` to leave out the document itself or restrict authorities.
     """
     q = build_similar_query(searcher, text, synonyms)
-    return _with_weighting(searcher).search(q, limit=limit, **search_kwargs)
+    return run_query(searcher, q, limit=limit, **search_kwargs)
 
 
 def similar_to_document(
@@ -490,7 +576,7 @@ def similar_to_document(
     mask = search_kwargs.pop("mask", None)
     mask = own if mask is None else _Or([mask, own])
     q = build_similar_query(searcher, text, synonyms)
-    return _with_weighting(searcher).search(q, limit=limit, mask=mask, **search_kwargs)
+    return run_query(searcher, q, limit=limit, mask=mask, **search_kwargs)
 
 
 # ------------------------------------------------------------------------ spelling

@@ -14,6 +14,7 @@ from whoosh import sorting
 from ..extensions import db
 from ..models import PUBLIC_STATUSES, Question, Solution, SynonymSet, User
 from . import queries
+from .flatscore import FlatScoreQuery, facet_counts
 from .index import open_index, rebuild_in_background
 from .synonyms import SynonymMap
 
@@ -137,18 +138,28 @@ def search_cases(user: User | None, text: str, filters: SearchFilters | None = N
         if searcher is None:
             results.unavailable = True
             return results
-        groupedby = [sorting.FieldFacet(name, allow_overlap=name == "topics")
-                     for name in FACET_FIELDS]
-        kwargs = {"filter": filters.query(), "groupedby": groupedby, "terms": True}
-        if sort == "newest":
-            kwargs["sortedby"] = sorting.FieldFacet("created", reverse=True)
-        elif sort == "reuse":
-            kwargs["sortedby"] = [sorting.FieldFacet("reuse_count", reverse=True),
-                                  sorting.ScoreFacet()]
-        hits = queries.search(searcher, text, synonyms=synonym_map(), limit=None, **kwargs)
-        results.total = len(hits)
+        # The query is scored once (term-at-a-time, see flatscore): every match for the
+        # total and the facet counts, then only the page's hits go through Whoosh's
+        # collector. Facet counts come from cached value -> documents sets instead of
+        # Whoosh's per-hit grouping; highlights use the query's terms.
+        q = queries.build_search_query(searcher, text, synonym_map())
+        scorer = queries.scoring_searcher(searcher)
+        flat = FlatScoreQuery(q, restrict=filters.query())
+        matches = flat.all_matches(scorer) if q is not Q.NullQuery else []
+        results.total = sum(len(scores) for _, _, scores in matches)
         results.pages = max(1, -(-results.total // per_page))
         results.page = page = min(max(1, page), results.pages)
+        limit = page * per_page
+        if sort == "newest":
+            hits = scorer.search(flat, limit=limit,
+                                 sortedby=sorting.FieldFacet("created", reverse=True))
+        elif sort == "reuse":
+            hits = scorer.search(flat, limit=limit,
+                                 sortedby=[sorting.FieldFacet("reuse_count", reverse=True),
+                                           sorting.ScoreFacet()])
+        else:
+            flat.top = limit
+            hits = scorer.search(flat, limit=limit)
         window = hits[(page - 1) * per_page: page * per_page]
         records = visible_records(user, [hit["doc_id"] for hit in window])
         hits.fragmenter.maxchars = 220
@@ -160,7 +171,8 @@ def search_cases(user: User | None, text: str, filters: SearchFilters | None = N
                 continue  # gone or hidden since it was indexed
             snippet = hit.highlights("body", top=2) or hit.highlights("title")
             results.hits.append(Hit(hit["doc_id"], record, hit.score, snippet))
-        results.facets = {name: {str(k): len(v) for k, v in hits.groups(name).items()}
+        counts = facet_counts(matches, FACET_FIELDS)
+        results.facets = {name: {str(k): n for k, n in counts[name].items()}
                           for name in FACET_FIELDS}
         # suggest() only proposes a spelling that the index knows clearly better.
         results.suggestion = queries.suggest(searcher, text)

@@ -195,3 +195,48 @@ def test_metrics():
     out = evaluate([{"id": "q", "mode": "search", "category": "typo", "relevant": rel}], lambda q: ["a", "b"])
     assert out["all"]["ndcg@10"] == pytest.approx(1.0)
     assert out["categories"]["typo"]["n"] == 1 and out["hard"]["n"] == 1
+
+
+# ------------------------------------------------------------ term-at-a-time scorer
+FLAT_INPUTS = ["Drucker vereinheitlichen", "Kopirer leasen", "Gebuehren online bezahlen",
+               '"Gebühren online" -Friedhof', "XRechnung", "Informationssicherheit Managementsystem"]
+
+
+@pytest.mark.parametrize("text", FLAT_INPUTS)
+def test_flat_scores_equal_whoosh_scores(searcher, text):
+    from kitu_exchange.search.flatscore import segment_scores
+
+    q = queries.build_search_query(searcher, text, SYNONYMS)
+    whoosh_scores = {hit.docnum: hit.score for hit in
+                     searcher.search(q, limit=None, optimize=False)}
+    flat = segment_scores(searcher, q, searcher.context())
+    assert flat.keys() == whoosh_scores.keys()
+    for docnum, score in whoosh_scores.items():
+        assert flat[docnum] == pytest.approx(score, rel=1e-9)
+
+
+def test_pruned_search_keeps_total_filter_and_mask(searcher):
+    q = queries.build_search_query(searcher, "Gebühren Drucker Rechnung", SYNONYMS)
+    full = searcher.search(q, limit=None, optimize=False)
+    top = queries.run_query(searcher, q, limit=2)
+    assert len(top) == len(full)
+    assert [h["doc_id"] for h in top] == [h["doc_id"] for h in full][:2]
+    only = query.Term("authority", "quedlinburg")
+    filtered = queries.run_query(searcher, q, limit=10, filter=only)
+    assert {h["authority"] for h in filtered} == {"quedlinburg"}
+    assert len(filtered) == len(searcher.search(q, limit=None, filter=only))
+    masked = queries.run_query(searcher, q, limit=10, mask=only)
+    assert "quedlinburg" not in {h["authority"] for h in masked}
+
+
+def test_facet_counts_equal_whoosh_groups(searcher):
+    from kitu_exchange.search.flatscore import FlatScoreQuery, facet_counts
+
+    q = queries.build_search_query(searcher, "Drucker Gebühren Rechnung", SYNONYMS)
+    names = ("kind", "topics", "authority")
+    facets = [sorting.FieldFacet(n, allow_overlap=n == "topics") for n in names]
+    grouped = searcher.search(q, limit=None, groupedby=facets)
+    counts = facet_counts(FlatScoreQuery(q).all_matches(searcher), names)
+    for name in names:
+        expected = {k: len(v) for k, v in grouped.groups(name).items() if k is not None}
+        assert counts[name] == expected
