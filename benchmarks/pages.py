@@ -1,4 +1,4 @@
-"""Page speed with a large forum: question list and question page on SQLite.
+"""Page speed with a large forum: question list and question pages on SQLite.
 
 Loads 5,000 questions and 20,000 replies into a fresh SQLite database (built by the
 migrations), indexes them, then renders pages through the in-process test client as a
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -112,7 +112,11 @@ def main() -> None:
         client = app.test_client()
         client.post("/anmelden", data={"email": "bench@kommune-0.example",
                                        "password": "benchmark-passwort"})
-        busiest = max(range(1, args.questions + 1), key=lambda n: n % 97)  # any question
+        with app.app_context():
+            busiest = db.session.scalar(select(Question.id).order_by(
+                Question.reply_count.desc()).limit(1))
+            quietest = db.session.scalar(select(Question.id).order_by(
+                Question.reply_count).limit(1))
         report = {
             "questions": args.questions, "replies": args.replies,
             "index_s": round(index_s, 1),
@@ -120,6 +124,8 @@ def main() -> None:
             "question_list_page_100": measure(client, "/fragen?page=100", args.runs, counter),
             "question_page": measure(client, f"/fragen/{busiest}-frage-{busiest}", args.runs,
                                      counter),
+            "question_page_fewest_replies": measure(
+                client, f"/fragen/{quietest}-frage-{quietest}", args.runs, counter),
         }
         with app.app_context():
             db.engine.dispose()
