@@ -43,7 +43,7 @@ $(SECRET):
 
 bench: install
 	$(BIN)/python benchmarks/pages.py
-	$(BIN)/python benchmarks/search_bench.py --docs 50000
+	$(BIN)/python benchmarks/search_bench.py --docs 50000 --procs 2
 
 clean:
 	rm -rf $(VENV) node_modules kitu_exchange/static/vendor
