@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 from whoosh import index  # noqa: E402
 
 from kitu_exchange.search import queries  # noqa: E402
-from kitu_exchange.search.documents import document_fields, population_band  # noqa: E402
+from kitu_exchange.models.authority import population_band  # noqa: E402
+from kitu_exchange.search.documents import document_fields  # noqa: E402
 from kitu_exchange.search.evaluation import evaluate, load_queries  # noqa: E402
 from kitu_exchange.search.schema import build_schema  # noqa: E402
 from kitu_exchange.search.synonyms import SynonymMap  # noqa: E402

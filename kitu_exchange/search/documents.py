@@ -5,18 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-POPULATION_BANDS = ("lt10k", "10k-50k", "gt50k")
-
-
-def population_band(population: int | None) -> str:
-    """The population band slug of an authority ("lt10k", "10k-50k", "gt50k")."""
-    if population is None or population < 10_000:
-        return "lt10k"
-    if population <= 50_000:
-        return "10k-50k"
-    return "gt50k"
-
-
 def _naive_utc(value: datetime | None) -> datetime | None:
     # Whoosh DATETIME stores naive datetimes; the app's convention is UTC.
     if value is None or value.tzinfo is None:
