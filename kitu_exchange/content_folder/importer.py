@@ -131,6 +131,33 @@ def _import_synonyms(entry) -> bool | None:
     return False
 
 
+def _upsert_post(model, slug: str, values: dict, meta: dict):
+    """Find or create a question/solution by slug and bring it to `values` and the
+    topics and tags of `meta`. Returns (record, created, changed)."""
+    topics = _topics(string_list(meta, "topics"))
+    tags = sorted(resolve_tags(string_list(meta, "tags")), key=lambda tag: tag.name)
+    record = _find(model, slug)
+    created = record is None
+    if created:
+        record = model(slug=slug)
+        db.session.add(record)
+    if values["created_at"] is None:
+        values.pop("created_at")
+    changed = _assign(record, values)
+    if record.topics != topics or record.tags != tags:
+        record.topics, record.tags = topics, tags
+        changed = True
+    return record, created, changed
+
+
+def _indexed(record, created: bool, changed: bool) -> bool | None:
+    """Queue the record for the index if it changed; the report's created/changed value."""
+    if created or changed:
+        db.session.flush()
+        record_change(record)
+    return None if created else changed
+
+
 def _import_solution(path: Path) -> bool | None:
     doc = read_document(path)
     meta = doc.meta
@@ -156,19 +183,7 @@ def _import_solution(path: Path) -> bool | None:
         text = getattr(sections, name)
         values[name] = text
         values[f"{name}_html"] = render_markdown(text) if text else ""
-    topics = _topics(string_list(meta, "topics"))
-    tags = sorted(resolve_tags(string_list(meta, "tags")), key=lambda tag: tag.name)
-    solution = _find(Solution, doc.slug)
-    created = solution is None
-    if created:
-        solution = Solution(slug=doc.slug)
-        db.session.add(solution)
-    if values["created_at"] is None:
-        values.pop("created_at")
-    changed = _assign(solution, values)
-    if solution.topics != topics or solution.tags != tags:
-        solution.topics, solution.tags = topics, tags
-        changed = True
+    solution, created, changed = _upsert_post(Solution, doc.slug, values, meta)
     adopter_ids = sorted(a.id for a in adopters)
     if sorted(r.authority_id for r in solution.reuses) != adopter_ids:
         kept = {r.authority_id: r for r in solution.reuses}
@@ -176,10 +191,7 @@ def _import_solution(path: Path) -> bool | None:
                            for a in adopters]
         solution.reuse_count = len(adopters)
         changed = True
-    if created or changed:
-        db.session.flush()
-        record_change(solution)
-    return None if created else changed
+    return _indexed(solution, created, changed)
 
 
 def _reply_data(raw, index: int) -> ReplyData:
@@ -213,19 +225,7 @@ def _import_question(path: Path) -> bool | None:
         "body": doc.body, "body_html": render_markdown(doc.body),
         "created_at": _at_midnight(to_date(meta.get("created"), "created")),
     }
-    topics = _topics(string_list(meta, "topics"))
-    tags = sorted(resolve_tags(string_list(meta, "tags")), key=lambda tag: tag.name)
-    question = _find(Question, doc.slug)
-    created = question is None
-    if created:
-        question = Question(slug=doc.slug)
-        db.session.add(question)
-    if values["created_at"] is None:
-        values.pop("created_at")
-    changed = _assign(question, values)
-    if question.topics != topics or question.tags != tags:
-        question.topics, question.tags = topics, tags
-        changed = True
+    question, created, changed = _upsert_post(Question, doc.slug, values, meta)
     wanted = [(a.id, r.created, r.body, r.accepted) for a, r in zip(reply_authorities, replies)]
     current = [(r.authority_id, r.created_at.date() if r.created_at else None, r.body,
                 question.accepted_reply_id == r.id and r.id is not None)
@@ -245,10 +245,7 @@ def _import_question(path: Path) -> bool | None:
                 question.accepted_reply = reply
         question.reply_count = len(replies)
         changed = True
-    if created or changed:
-        db.session.flush()
-        record_change(question)
-    return None if created else changed
+    return _indexed(question, created, changed)
 
 
 def import_folder(folder: str | Path) -> ImportReport:
