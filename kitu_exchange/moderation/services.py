@@ -209,9 +209,17 @@ def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
 
 # -- duplicates, locking, moving -------------------------------------------------------
 
-def close_as_duplicate(moderator: User, question: Question, original: Question,
+def close_as_duplicate(moderator: User, question: Question, original_id: int,
                        reason: str = "") -> None:
+    """Close a question as duplicate of the question `original_id`.
+
+    Raises NotAllowed, Invalid when the original is missing, the question itself, or
+    closed too.
+    """
     require(moderator, "question.close", question)
+    original = db.session.get(Question, original_id)
+    if original is None:
+        raise Invalid(_("Eine Frage mit dieser Nummer gibt es nicht."), "original")
     if original.id == question.id or original.deleted or original.duplicate_of_id:
         raise Invalid(_("Bitte wählen Sie eine andere, offene Frage als Original."),
                       "original")
@@ -222,11 +230,15 @@ def close_as_duplicate(moderator: User, question: Question, original: Question,
     commit()
 
 
-def merge_replies(moderator: User, duplicate: Question, original: Question) -> int:
-    """Move the replies of a duplicate to the original; returns how many moved."""
+def merge_replies(moderator: User, duplicate: Question) -> int:
+    """Move the replies of a closed duplicate to its original; returns how many moved.
+
+    Raises NotAllowed, Conflict when the question is not closed as a duplicate.
+    """
     require(moderator, "question.close", duplicate)
-    if duplicate.duplicate_of_id != original.id:
-        raise Conflict(_("Schließen Sie die Frage zuerst als Duplikat dieser Frage."))
+    original = duplicate.duplicate_of
+    if original is None:
+        raise Conflict(_("Schließen Sie die Frage zuerst als Duplikat."))
     moved = list(duplicate.replies)
     if duplicate.accepted_reply_id:
         duplicate.accepted_reply = None

@@ -159,8 +159,7 @@ def hide(target_type: str, target_id: int):
     if form.validate_on_submit():
         services.hide_post(current_user, post, form.note.data)
         return _back(post, _("Der Beitrag ist ausgeblendet."))
-    flash(" ".join(form.note.errors) or _("Bitte geben Sie einen Grund an."), "error")
-    return redirect(post_url(post)), 303
+    return _refuse(post, " ".join(form.note.errors) or _("Bitte geben Sie einen Grund an."))
 
 
 @bp.route("/moderation/einblenden/<target_type>/<int:target_id>", methods=["POST"])
@@ -176,39 +175,45 @@ def unhide(target_type: str, target_id: int):
 
 # -- duplicates, locking, moving -------------------------------------------------------
 
+def _moderated_question(question_id: int, action: str) -> Question:
+    question = get_question(question_id, current_user)
+    require(current_user, action, question)
+    return question
+
+
+def _refuse(post, message: str):
+    """Back to the post with the reason: these forms live on the post's page."""
+    flash(message, "error")
+    return redirect(post_url(post)), 303
+
+
 @bp.route("/fragen/<int:question_id>/duplikat", methods=["POST"])
 def close_duplicate(question_id: int):
-    question = get_question(question_id, current_user)
-    require(current_user, "question.close", question)
+    question = _moderated_question(question_id, "question.close")
     form = DuplicateForm()
-    if form.validate_on_submit():
-        original = db.session.get(Question, form.original.data)
-        try:
-            if original is None:
-                raise Invalid(_("Eine Frage mit dieser Nummer gibt es nicht."), "original")
-            services.close_as_duplicate(current_user, question, original, form.note.data)
-        except Invalid as error:
-            flash(error.message, "error")
-            return redirect(post_url(question)), 303
-        return _back(question, _("Die Frage ist als Duplikat geschlossen."))
-    flash(" ".join(form.original.errors) or _("Bitte prüfen Sie Ihre Eingabe."), "error")
-    return redirect(post_url(question)), 303
+    if not form.validate_on_submit():
+        return _refuse(question, " ".join(form.original.errors)
+                       or _("Bitte prüfen Sie Ihre Eingabe."))
+    try:
+        services.close_as_duplicate(current_user, question, form.original.data,
+                                    form.note.data)
+    except Invalid as error:
+        return _refuse(question, error.message)
+    return _back(question, _("Die Frage ist als Duplikat geschlossen."))
 
 
 @bp.route("/fragen/<int:question_id>/zusammenfuehren", methods=["POST"])
 def merge(question_id: int):
-    question = get_question(question_id, current_user)
-    require(current_user, "question.close", question)
+    question = _moderated_question(question_id, "question.close")
     if ConfirmForm().validate_on_submit():
-        moved = services.merge_replies(current_user, question, question.duplicate_of)
+        moved = services.merge_replies(current_user, question)
         return _back(question.duplicate_of, _("%(n)d Antworten wurden übertragen.", n=moved))
     return redirect(post_url(question))
 
 
 @bp.route("/fragen/<int:question_id>/sperren", methods=["POST"])
 def lock(question_id: int):
-    question = get_question(question_id, current_user)
-    require(current_user, "question.lock", question)
+    question = _moderated_question(question_id, "question.lock")
     form = ReasonForm()
     if form.validate_on_submit():
         locked = not question.locked
@@ -220,15 +225,13 @@ def lock(question_id: int):
 
 @bp.route("/fragen/<int:question_id>/verschieben", methods=["POST"])
 def move(question_id: int):
-    question = get_question(question_id, current_user)
-    require(current_user, "question.move", question)
+    question = _moderated_question(question_id, "question.move")
     form = MoveForm()
     if form.validate_on_submit():
         try:
             services.move_question(current_user, question, form.topics.data)
         except Invalid as error:
-            flash(error.message, "error")
-            return redirect(post_url(question)), 303
+            return _refuse(question, error.message)
         return _back(question, _("Die Frage wurde verschoben."))
     return redirect(post_url(question))
 

@@ -292,6 +292,14 @@ def test_duplicate_merge_lock_and_move(client, auth, people, app, make_question,
                                   "question.lock", "question.move"]
 
 
+def test_merging_a_question_that_is_no_duplicate_is_a_conflict(auth, people, make_question):
+    question = make_question(A)
+    auth.login(MOD)
+    response = auth.post(f"/fragen/{question}/zusammenfuehren")
+    assert response.status_code == 409
+    assert "zuerst als Duplikat" in response.get_data(as_text=True)
+
+
 # 7. audit log -------------------------------------------------------------------------
 
 def test_audit_log_is_browsable_filterable_and_append_only(client, auth, people, app,
