@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from kitu_exchange.extensions import db
-from kitu_exchange.models import Base, Flag, Question, Reply, Reuse, Revision, Solution, User
+from kitu_exchange.models import Base, Flag, Question, Reuse, Revision, Solution, User
 from kitu_exchange.moderation import services as moderation
 from kitu_exchange.permissions import PERMISSIONS, Scope
 from tests.conftest import factory_moderator
@@ -101,10 +101,9 @@ def _resolve_flag(world, auth, client, own):
 
 
 def _remove_reuse(world, auth, client, own):
-    _, slug = world.solution(False) if own else world.solution(True)
+    # own: the actor's town re-uses another town's solution; other: a third town does.
+    _, slug = world.solution(False)
     reuser = ACTOR if own else THIRD
-    if not own:  # a solution of the actor's town re-used by a third town
-        _, slug = world.solution(False)
     with world.app.app_context():
         from kitu_exchange.library.services import record_reuse
         user = db.session.scalar(select(User).filter_by(email=reuser))
