@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                            "debugging and tests.")
 
     from . import cli
+    from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .authorities.views import bp as authorities_bp
@@ -44,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     for blueprint in (main_bp, auth_bp, forum_bp, library_bp, authorities_bp, topics_bp,
-                      admin_bp, search_bp, moderation_bp):
+                      admin_bp, search_bp, moderation_bp, account_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_web_helpers(app)

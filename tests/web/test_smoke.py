@@ -18,3 +18,9 @@ def test_sign_in_and_home(client, auth, make_user):
     response = client.get("/")
     assert response.status_code == 200
     assert "Erika Mustermann" in response.get_data(as_text=True)
+
+
+def test_account_settings_list_the_sections(client, auth, make_user):
+    auth.login(make_user())
+    page = client.get("/konto/").get_data(as_text=True)
+    assert "Kontoeinstellungen" in page and "/passwort" in page

@@ -1,0 +1,1 @@
+"""A person's own settings: password, signed-in devices, second factor, personal data."""
