@@ -10,7 +10,9 @@ from .config import DEFAULT_SECRET_KEY, Config, database_url_from_environment
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH only for tests that need an instance folder of their own.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=(test_config or {}).get("INSTANCE_PATH"))
     app.config.from_object(Config)
     app.config.from_prefixed_env("KITU")
     if url := database_url_from_environment():
@@ -30,9 +32,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
     from .forum.views import bp as forum_bp
+    from .health import bp as health_bp
     from .library.views import bp as library_bp
     from .main.views import bp as main_bp
     from .moderation.views import bp as moderation_bp
+    from .request_guards import register_request_guards
     from .search.views import bp as search_bp
     from .topics.views import bp as topics_bp
     from .web import register_web_helpers
@@ -43,9 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "de")
     login_manager.init_app(app)
+    register_request_guards(app)
 
     for blueprint in (main_bp, auth_bp, forum_bp, library_bp, authorities_bp, topics_bp,
-                      admin_bp, search_bp, moderation_bp, account_bp):
+                      admin_bp, search_bp, moderation_bp, account_bp, health_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_web_helpers(app)
@@ -55,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _fill_instance_defaults(app: Flask) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        # SQLite creates the file but not its folder: on a fresh clone there is none.
+        os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "kitu.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config.get("INDEX_DIR"):

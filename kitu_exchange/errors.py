@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 
 class DomainError(Exception):
     status = 400
@@ -43,6 +45,7 @@ def _titles() -> dict[int, str]:
         405: _("Aktion nicht möglich"),
         409: _("Konflikt"),
         413: _("Eingabe zu groß"),
+        416: _("Bereich nicht verfügbar"),
         429: _("Zu viele Anfragen"),
         500: _("Interner Fehler"),
     }
@@ -57,6 +60,7 @@ def _explanations() -> dict[int, str]:
         409: _("Die Aktion passt nicht zum aktuellen Stand des Eintrags."),
         413: _("Die gesendeten Daten sind zu groß. Bitte kürzen Sie Ihre Eingabe "
                "oder die Datei."),
+        416: _("Der angefragte Teil der Datei existiert nicht."),
         429: _("Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
         500: _("Es ist ein unerwarteter Fehler aufgetreten. Bitte versuchen Sie es später "
                "noch einmal."),
@@ -64,7 +68,10 @@ def _explanations() -> dict[int, str]:
 
 
 def render_error(status: int, message: str = ""):
-    status = status if status in _titles() else 500
+    # A failed flush or commit leaves the session unusable; the page reads current_user.
+    db.session.rollback()
+    if status not in _titles():
+        status = 500 if status >= 500 else 400
     return render_template(
         "errors/error.html",
         status=status,
@@ -89,7 +96,9 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
-        return render_error(error.code or 500)
+        body, status = render_error(error.code or 500)
+        # Keep the exception's own status and headers (Content-Range on 416, Allow on 405).
+        return body, error.code or status, error.get_headers()
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kitu_exchange import create_app
 from kitu_exchange.extensions import db
 from kitu_exchange.models import Question, Reply, Reuse, Solution, SynonymSet, Topic
 from tests.conftest import REPO
@@ -134,3 +135,16 @@ def test_setup_imports_once_and_creates_admin_with_random_password(app, runner, 
     assert "Passwort" not in again.output and "exists already" in again.output
     other = runner.invoke(args=["setup"])
     assert "Passwort" not in other.output
+
+
+def test_db_upgrade_on_a_fresh_clone_creates_the_instance_folder(tmp_path):
+    """No instance/ yet, no DATABASE_URL: `flask db upgrade` makes the folder itself."""
+    instance = tmp_path / "fresh-clone" / "instance"
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                      "INSTANCE_PATH": str(instance), "SQLALCHEMY_DATABASE_URI": None,
+                      "INDEX_DIR": str(tmp_path / "index")})
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (instance / "kitu.sqlite3").is_file()
+    with app.app_context():
+        db.engine.dispose()
