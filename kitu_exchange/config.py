@@ -13,6 +13,8 @@ class Config:
     INDEX_DIR: str | None = None
     # Apply pending index changes right after each commit (off only in special tests).
     SEARCH_SYNC_AFTER_COMMIT = True
+    # /health answers 503 when more index changes than this wait to be applied.
+    HEALTH_MAX_PENDING = 1000
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

@@ -10,7 +10,8 @@ from .permissions import can
 
 # Endpoints that work without signing in.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.invitation", "main.imprint", "main.privacy",
-                    "main.accessibility", "static"}
+                    "main.accessibility", "static",
+                    "health.health"}
 
 AUTHORITY_KINDS = {
     "Stadt": _l("Stadt"), "Gemeinde": _l("Gemeinde"),
