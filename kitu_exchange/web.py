@@ -50,6 +50,7 @@ AUDIT_ACTIONS = {
     "revision.restore": _l("Version wiederhergestellt"),
     "user.role": _l("Rolle geändert"), "user.deactivate": _l("Konto deaktiviert"),
     "user.activate": _l("Konto aktiviert"), "user.move": _l("Kommune gewechselt"),
+    "user.delete": _l("Konto gelöscht"),
 }
 
 

@@ -1,13 +1,19 @@
-"""A person's own data (DSGVO Art. 15 and 20): the export of everything held about them."""
+"""A person's own data (DSGVO): the export of everything held about them (Art. 15 and
+20) and the deletion of their account (Art. 17)."""
 import json
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import and_, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import and_, delete, func, or_, select
+from werkzeug.security import check_password_hash
 
+from ..errors import Conflict, Invalid
 from ..extensions import db
-from ..models import (AuditEntry, Flag, LoginAttempt, Question, Reply, Reuse, Revision,
+from ..models import (AuditEntry, Flag, LoginAttempt, Question, Reply, Reuse, Revision, Role,
                       Solution, User, Vote, utcnow)
+from ..moderation.services import audit, label_of
+from ..records import require
 
 
 def _row(record, *fields: str) -> dict:
@@ -134,3 +140,57 @@ def export_personal_data(user: User) -> dict:
         "exported_at": utcnow().isoformat(),
         **{name: collect(user) for name, collect in SECTIONS.items()},
     }
+
+
+# -- deletion ----------------------------------------------------------------------------
+
+def _login_attempts_of(user: User) -> None:
+    db.session.execute(delete(LoginAttempt).filter_by(email=user.email))
+
+
+# Data erased outright when an account is deleted; a new table about a person adds a line.
+ERASE: list[Callable[[User], None]] = [_login_attempts_of]
+
+
+def placeholder_email(user: User) -> str:
+    """Unique and non-identifying; `.invalid` can never receive mail (RFC 2606)."""
+    return f"geloescht-{user.id}@konto.invalid"
+
+
+def delete_account(actor: User, user: User, password: str | None = None,
+                   reason: str = "") -> None:
+    """Delete `user`'s personal data, by the person (who re-enters the password) or by an
+    admin.
+
+    Name, e-mail and password go, and so do the sign-in records of the e-mail. The row
+    stays, anonymised, so that posts, replies, solutions, re-uses, flags and votes keep
+    their place (votes stay: they carry no name, and the helpful counts stay right). The
+    audit log keeps its entries about the account with the placeholder instead of the
+    name. Raises NotAllowed, Invalid for a wrong password, Conflict for an account that
+    is gone already or for the last active administrator.
+    """
+    if actor.id == user.id:
+        if not user.password_hash or not check_password_hash(user.password_hash,
+                                                              password or ""):
+            raise Invalid(_("Das Passwort ist nicht richtig."), "password")
+    else:
+        require(actor, "user.manage", user)
+    if user.deleted:
+        raise Conflict(_("Dieses Konto ist bereits gelöscht."))
+    if user.role == Role.ADMIN and user.active and db.session.scalar(
+            select(func.count(User.id)).filter_by(role=Role.ADMIN, active=True)) <= 1:
+        raise Conflict(_("Es muss mindestens eine aktive Administration geben. Bitte "
+                         "ernennen Sie zuerst eine andere Person zur Administration."))
+    old_name, old_email = user.name, user.email
+    for erase in ERASE:
+        erase(user)
+    user.name, user.email, user.password_hash = "", placeholder_email(user), None
+    user.active, user.role, user.deleted_at = False, Role.MEMBER, utcnow()
+    label = label_of(user)
+    for entry in db.session.scalars(select(AuditEntry).filter_by(target_type="user",
+                                                                 target_id=user.id)):
+        entry.target_label = label
+        for personal in filter(None, (old_name, old_email)):
+            entry.reason = entry.reason.replace(personal, label)[:500]
+    audit(actor, "user.delete", user, reason)
+    db.session.commit()

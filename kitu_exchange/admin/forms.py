@@ -22,3 +22,8 @@ class EditAccountForm(Form):
     active = BooleanField(_l("Konto ist aktiv"))
     reason = StringField(_l("Begründung"), validators=[
         Length(max=300, message=_l("Bitte höchstens %(max)d Zeichen."))])
+
+
+class DeleteAccountForm(Form):
+    reason = StringField(_l("Begründung"), validators=[
+        Length(max=300, message=_l("Bitte höchstens %(max)d Zeichen."))])

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..account import personal_data
 from ..auth import services as accounts
 from ..authorities.services import directory
 from ..errors import Conflict, Invalid
@@ -12,7 +13,7 @@ from ..models import User
 from ..records import get_or_raise, require
 from ..web import ROLE_NAMES
 from . import services
-from .forms import AccountForm, EditAccountForm
+from .forms import AccountForm, DeleteAccountForm, EditAccountForm
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -60,7 +61,25 @@ def account(user_id: int):
         except (Invalid, Conflict) as error:
             getattr(form, getattr(error, "field", None) or "role").errors.append(error.message)
         else:
-            flash(_("Das Konto von %(name)s ist gespeichert.", name=user.name), "success")
+            flash(_("Das Konto von %(name)s ist gespeichert.", name=user.display_name),
+                  "success")
             return redirect(url_for("admin.index"))
     status = 400 if form.errors else 200
     return render_template("admin/account.html", form=form, user=user), status
+
+
+@bp.route("/konten/<int:user_id>/loeschen", methods=["GET", "POST"])
+def delete_account(user_id: int):
+    user = get_or_raise(User, user_id)
+    require(current_user, "user.manage", user)
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            personal_data.delete_account(current_user, user, reason=form.reason.data or "")
+        except Conflict as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Das Konto ist gelöscht."), "success")
+            return redirect(url_for("admin.index"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/delete_account.html", form=form, user=user), status

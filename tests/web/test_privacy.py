@@ -1,5 +1,6 @@
 """Privacy (DSGVO): the data export and account deletion, through HTTP."""
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -9,8 +10,9 @@ from kitu_exchange.auth.services import authenticate
 from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
-from kitu_exchange.models import Question, Reply, Solution, User
+from kitu_exchange.models import AuditEntry, LoginAttempt, Question, Reply, Solution, User
 from kitu_exchange.moderation import services as moderation
+from tests.conftest import PASSWORD
 
 A = "anna.autorin@musterstadt.example"
 B = "bernd.beispiel@nachbarort.example"
@@ -52,9 +54,9 @@ def two_people(app, make_user, make_topic, make_solution):
     make_user(A, authority="musterstadt", name="Anna Autorin")
     make_user(B, authority="nachbarort", name="Bernd Beispiel")
     make_user(ADMIN, role="admin", authority="kitu", name="Adam Admin")
-    make_solution(B, title="Bernds veröffentlichte Lösung MARKERB")
+    make_solution(B, title="Veröffentlichte Lösung MARKERB")
     leave_traces(app, B, "MARKERB", A)
-    make_solution(A, title="Annas veröffentlichte Lösung MARKERA")
+    make_solution(A, title="Veröffentlichte Lösung MARKERA")
     leave_traces(app, A, "MARKERA", B)
 
 
@@ -92,3 +94,104 @@ def test_settings_link_to_the_export(client, auth, make_user):
     make_user(A)
     auth.login(A)
     assert "/konto/daten.json" in client.get("/konto/").get_data(as_text=True)
+
+
+def pages_that_named(app, client, anna: int) -> dict[str, str]:
+    """Every page that listed Anna by name before: her question, the moderation queue
+    (her flag), the audit log, the history of her question, the admin's account list."""
+    with app.app_context():
+        question = db.session.scalar(select(Question).filter_by(author_id=anna))
+        urls = [f"/fragen/{question.id}", "/moderation", "/moderation/protokoll",
+                f"/verlauf/question/{question.id}", "/verwaltung"]
+    return {url: client.get(url, follow_redirects=True).get_data(as_text=True) for url in urls}
+
+
+def user_id(app, email: str) -> int:
+    with app.app_context():
+        return user(email).id
+
+
+def delete_own_account(auth, password: str = PASSWORD):
+    return auth.post("/konto/loeschen", {"password": password}, token_from="/konto/loeschen")
+
+
+def test_member_deletes_own_account_and_posts_stay_as_former_member(
+        app, client, auth, two_people):
+    anna = user_id(app, A)
+    auth.login(ADMIN)
+    before = pages_that_named(app, client, anna)
+    assert all(response for response in before.values())
+    assert "Anna Autorin" in before["/verwaltung"]
+    auth.logout()
+
+    auth.login(A)
+    page = client.get("/konto/loeschen").get_data(as_text=True)
+    assert "Was beim Löschen geschieht" in page and 'type="password"' in page
+    wrong = delete_own_account(auth, "falsches-passwort-123")
+    assert wrong.status_code == 400
+    assert "Das Passwort ist nicht richtig." in wrong.get_data(as_text=True)
+    response = delete_own_account(auth)
+    assert response.status_code == 302 and response.location.endswith("/anmelden")
+
+    with app.app_context():
+        row = db.session.get(User, anna)
+        assert (row.name, row.password_hash, row.active) == ("", None, False)
+        assert row.email == f"geloescht-{anna}@konto.invalid"
+        assert row.authority.slug == "musterstadt"
+        counts = [len(db.session.scalars(select(model).filter_by(author_id=anna)).all())
+                  for model in (Question, Reply, Solution)]
+        assert counts == [1, 1, 2]
+        with pytest.raises(Exception):
+            authenticate(A, PASSWORD, "127.0.0.1")
+    assert auth.login(A).status_code == 401
+
+    auth.login(ADMIN)
+    after = pages_that_named(app, client, anna)
+    for url, text in after.items():
+        assert "Anna" not in text and "anna.autorin" not in text, url
+    assert re.search(r"ehemaliges Mitglied,\s*<a[^>]*>Stadt Musterstadt</a>",
+                     after[next(iter(after))])
+    assert "MARKERA" in after[next(iter(after))]  # the question itself is still there
+    audit = after["/moderation/protokoll"]
+    assert "Konto gelöscht" in audit
+
+
+def test_admin_deletes_an_account_with_audit(app, client, auth, two_people):
+    bernd = user_id(app, B)
+    auth.login(B)
+    auth.logout()
+    with app.app_context():
+        assert db.session.scalar(select(LoginAttempt).filter_by(email=B)) is not None
+    auth.login(ADMIN)
+    page = client.get(f"/verwaltung/konten/{bernd}/loeschen").get_data(as_text=True)
+    assert "Was beim Löschen geschieht" in page
+    response = auth.post(f"/verwaltung/konten/{bernd}/loeschen", {"reason": "Ausgeschieden"},
+                         token_from=f"/verwaltung/konten/{bernd}/loeschen")
+    assert response.status_code == 302
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).filter_by(action="user.delete"))
+        assert (entry.target_id, entry.actor.email, entry.reason) == (bernd, ADMIN,
+                                                                       "Ausgeschieden")
+        labels = " ".join(db.session.scalars(
+            select(AuditEntry.target_label + AuditEntry.reason).filter_by(target_id=bernd,
+                                                                          target_type="user")))
+        assert "Bernd" not in labels and B not in labels
+        assert "ehemaliges Mitglied" in labels
+        assert db.session.scalar(select(LoginAttempt).filter_by(email=B)) is None
+    auth.logout()
+    assert auth.login(B).status_code == 401
+
+
+def test_member_cannot_delete_someone_else(client, auth, two_people, app):
+    auth.login(A)
+    response = auth.post(f"/verwaltung/konten/{user_id(app, B)}/loeschen", {})
+    assert response.status_code == 403
+
+
+def test_last_active_admin_cannot_delete_themself(app, client, auth, two_people):
+    auth.login(ADMIN)
+    response = delete_own_account(auth)
+    assert response.status_code == 400
+    assert "mindestens eine aktive Administration" in response.get_data(as_text=True)
+    with app.app_context():
+        assert user(ADMIN).active
