@@ -9,11 +9,12 @@ from ..auth import services as accounts
 from ..authorities.services import directory
 from ..errors import Conflict, Invalid
 from ..extensions import db
+from ..main import legal
 from ..models import User
 from ..records import get_or_raise, require
 from ..web import ROLE_NAMES
 from . import services
-from .forms import AccountForm, DeleteAccountForm, EditAccountForm
+from .forms import AccountForm, DeleteAccountForm, EditAccountForm, LegalPageForm
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -42,7 +43,7 @@ def index():
                                .order_by(User.name))
     status = 400 if form.errors else 200
     return render_template("admin/index.html", form=form, users=list(users),
-                           invitation=invitation), status
+                           invitation=invitation, legal_titles=legal.LEGAL_TITLES), status
 
 
 @bp.route("/konten/<int:user_id>", methods=["GET", "POST"])
@@ -83,3 +84,22 @@ def delete_account(user_id: int):
             return redirect(url_for("admin.index"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("admin/delete_account.html", form=form, user=user), status
+
+
+@bp.route("/rechtstexte/<slug>", methods=["GET", "POST"])
+def legal_page(slug: str):
+    require(current_user, "legal.edit")
+    form = LegalPageForm()
+    if not form.is_submitted():
+        form.body.data = legal.current_text(slug)
+    if form.validate_on_submit():
+        legal.save_legal_page(current_user, slug, form.body.data)
+        flash(_("Der Text ist gespeichert."), "success")
+        return redirect(url_for(LEGAL_ENDPOINTS[slug]))
+    status = 400 if form.errors else 200
+    return render_template("admin/legal_page.html", form=form, slug=slug,
+                           title=legal.LEGAL_TITLES[slug], saved=legal.saved_page(slug)), status
+
+
+LEGAL_ENDPOINTS = {"impressum": "main.imprint", "datenschutz": "main.privacy",
+                   "barrierefreiheit": "main.accessibility"}

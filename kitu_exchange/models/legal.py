@@ -12,10 +12,15 @@ class LegalPage(Base):
 
     __tablename__ = "legal_page"
 
-    slug: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     updated_by: Mapped["User | None"] = relationship()
+
+    @property
+    def title(self) -> str:  # the label of its audit entries
+        return self.slug

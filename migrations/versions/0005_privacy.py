@@ -18,13 +18,15 @@ depends_on = None
 
 def upgrade():
     op.create_table('legal_page',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=40), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_legal_page_updated_by_id_user_account')),
-    sa.PrimaryKeyConstraint('slug', name=op.f('pk_legal_page'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_page')),
+    sa.UniqueConstraint('slug', name=op.f('uq_legal_page_slug'))
     )
     with op.batch_alter_table('reuse', schema=None) as batch_op:
         batch_op.add_column(sa.Column('recorded_by_id', sa.Integer(), nullable=True))
