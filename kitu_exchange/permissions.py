@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, tuple[Scope, Scope, Scope]] = {
     "topic.manage": (N, A, A),
     "synonym.manage": (N, A, A),
     "user.manage": (N, N, A),
+    "legal.edit": (N, N, A),
 }
 ROLE_COLUMN = {Role.MEMBER: 0, Role.MODERATOR: 1, Role.ADMIN: 2}
 

@@ -36,7 +36,8 @@ FIELD_NAMES = {"title": _l("Titel"), "body": _l("Text"), "situation": _l("Ausgan
                "topics": _l("Themenfelder"), "tags": _l("Schlagwörter")}
 AUDIT_AREAS = {"solution": _l("Lösungen prüfen"), "post": _l("Beiträge aus- und einblenden"),
                "flag": _l("Meldungen"), "question": _l("Fragen: Duplikate, Sperren, Verschieben"),
-               "revision": _l("Versionen wiederherstellen"), "user": _l("Konten")}
+               "revision": _l("Versionen wiederherstellen"), "user": _l("Konten"),
+               "legal_page": _l("Rechtstexte")}
 AUDIT_ACTIONS = {
     "solution.publish": _l("Lösung veröffentlicht"),
     "solution.best_practice": _l("Als Best Practice veröffentlicht"),
@@ -51,6 +52,8 @@ AUDIT_ACTIONS = {
     "revision.restore": _l("Version wiederhergestellt"),
     "user.role": _l("Rolle geändert"), "user.deactivate": _l("Konto deaktiviert"),
     "user.activate": _l("Konto aktiviert"), "user.move": _l("Kommune gewechselt"),
+    "user.delete": _l("Konto gelöscht"),
+    "legal_page.edit": _l("Rechtstext geändert"),
 }
 
 

@@ -18,11 +18,26 @@ from kitu_exchange.library import services as library
 from kitu_exchange.moderation import services as moderation
 from kitu_exchange.models import Authority, Role, Topic
 from kitu_exchange.search.index import ensure_index
+from tests import log_hygiene
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 PASSWORD = "ein-sicheres-passwort"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# Default post texts of the factories below; the log check looks for them.
+QUESTION_BODY = "Wir haben 40 verschiedene Druckermodelle im Rathaus."
+REPLY_BODY = "Wir haben einen Rahmenvertrag für MFP."
+SOLUTION_APPROACH = "Wir haben alle Arbeitsplatzdrucker durch Multifunktionsgeräte ersetzt."
+
+
+def pytest_configure(config):
+    log_hygiene.forbid("the test password", PASSWORD)
+    log_hygiene.forbid("a post body", QUESTION_BODY, REPLY_BODY, SOLUTION_APPROACH)
+    log_hygiene.install()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    log_hygiene.check(session)
 
 
 def base_config(database_url: str, index_dir: Path) -> dict:
@@ -194,7 +209,7 @@ def _user(email):
 @pytest.fixture
 def make_question(app, make_topic):
     def make(author_email, title="Wie vereinheitlichen wir unsere Drucker?",
-             body="Wir haben 40 verschiedene Druckermodelle im Rathaus.", topics=None, tags=""):
+             body=QUESTION_BODY, topics=None, tags=""):
         with app.app_context():
             if topics is None:
                 if db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None:
@@ -207,7 +222,7 @@ def make_question(app, make_topic):
 
 @pytest.fixture
 def make_reply(app):
-    def make(author_email, question_id, body="Wir haben einen Rahmenvertrag für MFP."):
+    def make(author_email, question_id, body=REPLY_BODY):
         with app.app_context():
             return forum.add_reply(_user(author_email), question_id, body).id
     return make
@@ -216,7 +231,7 @@ def make_reply(app):
 @pytest.fixture
 def make_solution(app, make_topic):
     def make(author_email, title="Managed Print für die ganze Verwaltung", status="published",
-             approach="Wir haben alle Arbeitsplatzdrucker durch Multifunktionsgeräte ersetzt.",
+             approach=SOLUTION_APPROACH,
              **fields):
         with app.app_context():
             if db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None:

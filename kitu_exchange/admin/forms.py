@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import Form
+from ..forms import Form, body_field
 
 
 class AccountForm(Form):
@@ -22,3 +22,12 @@ class EditAccountForm(Form):
     active = BooleanField(_l("Konto ist aktiv"))
     reason = StringField(_l("Begründung"), validators=[
         Length(max=300, message=_l("Bitte höchstens %(max)d Zeichen."))])
+
+
+class DeleteAccountForm(Form):
+    reason = StringField(_l("Begründung"), validators=[
+        Length(max=300, message=_l("Bitte höchstens %(max)d Zeichen."))])
+
+
+class LegalPageForm(Form):
+    body = body_field(_l("Text (Markdown)"), max_length=50_000)

@@ -17,6 +17,8 @@ def update_account(admin: User, user: User, role: str, authority_slug: str, acti
     authority, Conflict when it would leave no active administrator.
     """
     require(admin, "user.manage", user)
+    if user.deleted:
+        raise Conflict(_("Dieses Konto ist gelöscht und kann nicht mehr geändert werden."))
     if role not in set(Role):
         raise Invalid(_("Unbekannte Rolle."), "role")
     authority = db.session.scalar(select(Authority).filter_by(slug=authority_slug))

@@ -4,15 +4,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..account import personal_data
 from ..auth import services as accounts
 from ..authorities.services import directory
 from ..errors import Conflict, Invalid
 from ..extensions import db
+from ..main import legal
 from ..models import User
 from ..records import get_or_raise, require
 from ..web import ROLE_NAMES
 from . import services
-from .forms import AccountForm, EditAccountForm
+from .forms import AccountForm, DeleteAccountForm, EditAccountForm, LegalPageForm
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 
@@ -41,7 +43,7 @@ def index():
                                .order_by(User.name))
     status = 400 if form.errors else 200
     return render_template("admin/index.html", form=form, users=list(users),
-                           invitation=invitation), status
+                           invitation=invitation, legal_titles=legal.LEGAL_TITLES), status
 
 
 @bp.route("/konten/<int:user_id>", methods=["GET", "POST"])
@@ -60,7 +62,44 @@ def account(user_id: int):
         except (Invalid, Conflict) as error:
             getattr(form, getattr(error, "field", None) or "role").errors.append(error.message)
         else:
-            flash(_("Das Konto von %(name)s ist gespeichert.", name=user.name), "success")
+            flash(_("Das Konto von %(name)s ist gespeichert.", name=user.display_name),
+                  "success")
             return redirect(url_for("admin.index"))
     status = 400 if form.errors else 200
     return render_template("admin/account.html", form=form, user=user), status
+
+
+@bp.route("/konten/<int:user_id>/loeschen", methods=["GET", "POST"])
+def delete_account(user_id: int):
+    user = get_or_raise(User, user_id)
+    require(current_user, "user.manage", user)
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            personal_data.delete_account(current_user, user, reason=form.reason.data or "")
+        except Conflict as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Das Konto ist gelöscht."), "success")
+            return redirect(url_for("admin.index"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/delete_account.html", form=form, user=user), status
+
+
+@bp.route("/rechtstexte/<slug>", methods=["GET", "POST"])
+def legal_page(slug: str):
+    require(current_user, "legal.edit")
+    form = LegalPageForm()
+    if not form.is_submitted():
+        form.body.data = legal.current_text(slug)
+    if form.validate_on_submit():
+        legal.save_legal_page(current_user, slug, form.body.data)
+        flash(_("Der Text ist gespeichert."), "success")
+        return redirect(url_for(LEGAL_ENDPOINTS[slug]))
+    status = 400 if form.errors else 200
+    return render_template("admin/legal_page.html", form=form, slug=slug,
+                           title=legal.LEGAL_TITLES[slug], saved=legal.saved_page(slug)), status
+
+
+LEGAL_ENDPOINTS = {"impressum": "main.imprint", "datenschutz": "main.privacy",
+                   "barrierefreiheit": "main.accessibility"}

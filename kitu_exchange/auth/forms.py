@@ -3,8 +3,7 @@ from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import Form
-
-PASSWORD_MIN = 12
+from .passwords import PASSWORD_MIN
 
 
 def new_password_fields():

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..models import Authority, LoginAttempt, Role, User, utcnow
+from .passwords import check_password
 
 
 class TooManyAttempts(DomainError):
@@ -31,8 +32,8 @@ def hash_password(password: str) -> str:
 
 def create_user(email: str, name: str, authority_slug: str, role: str = Role.MEMBER,
                 password: str | None = None) -> User:
-    """Create an account. Raises Invalid for an unknown authority or role, Conflict for a
-    taken e-mail address."""
+    """Create an account. Raises Invalid for an unknown authority or role or a password
+    against the policy, Conflict for a taken e-mail address."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise Invalid(_("Bitte geben Sie eine gültige E-Mail-Adresse ein."), "email")
@@ -43,6 +44,8 @@ def create_user(email: str, name: str, authority_slug: str, role: str = Role.MEM
         raise Invalid(_("Unbekannte Kommune: %(slug)s", slug=authority_slug), "authority")
     if db.session.scalar(select(User.id).filter_by(email=email)) is not None:
         raise Conflict(_("Für diese E-Mail-Adresse gibt es bereits ein Konto."))
+    if password:
+        check_password(password, email, name)
     user = User(email=email, name=name.strip(), authority=authority, role=role,
                 password_hash=hash_password(password) if password else None)
     db.session.add(user)
@@ -73,6 +76,8 @@ def user_for_invitation(token: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
+    """Raises Invalid when the password is against the policy (auth/passwords.py)."""
+    check_password(password, user.email, user.name)
     user.password_hash = hash_password(password)
     db.session.commit()
 

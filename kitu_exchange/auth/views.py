@@ -57,11 +57,12 @@ def change_password():
         try:
             services.change_password(current_user, form.current.data, form.password.data)
         except Invalid as error:
-            form.current.errors.append(error.message)
+            getattr(form, error.field or "current").errors.append(error.message)
         else:
             flash(_("Ihr Passwort wurde geändert."), "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form), \
+        400 if form.errors else 200
 
 
 @bp.route("/einladung/<token>", methods=["GET", "POST"])
@@ -69,7 +70,13 @@ def invitation(token: str):
     user = services.user_for_invitation(token)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
-        flash(_("Ihr Passwort ist gespeichert. Sie können sich jetzt anmelden."), "success")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/invitation.html", form=form, user=user)
+        try:
+            services.set_password(user, form.password.data)
+        except Invalid as error:
+            form.password.errors.append(error.message)
+        else:
+            flash(_("Ihr Passwort ist gespeichert. Sie können sich jetzt anmelden."),
+                  "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/invitation.html", form=form, user=user), \
+        400 if form.errors else 200

@@ -129,7 +129,7 @@ def record_reuse(user: User, solution: Solution, status: str, note: str) -> Reus
         reuse = Reuse(solution=solution, authority_id=user.authority_id)
         db.session.add(reuse)
     require(user, "reuse.record", reuse)
-    reuse.status, reuse.note = status, note
+    reuse.status, reuse.note, reuse.recorded_by_id = status, note, user.id
     db.session.flush()
     solution.reuse_count = len(solution.reuses)
     record_change(solution)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..forum.services import QuestionFilter, question_query
 from ..models import Authority, Question, Solution, SolutionStatus
+from . import legal
 
 bp = Blueprint("main", __name__)
 
@@ -39,16 +40,21 @@ def best_practices():
     return render_template("main/best_practices.html", solutions=list(solutions))
 
 
+def _legal(slug: str):
+    return render_template("legal/page.html", title=legal.LEGAL_TITLES[slug],
+                           body_html=legal.page_html(slug), slug=slug)
+
+
 @bp.route("/impressum")
 def imprint():
-    return render_template("legal/imprint.html")
+    return _legal("impressum")
 
 
 @bp.route("/datenschutz")
 def privacy():
-    return render_template("legal/privacy.html")
+    return _legal("datenschutz")
 
 
 @bp.route("/barrierefreiheit")
 def accessibility():
-    return render_template("legal/accessibility.html")
+    return _legal("barrierefreiheit")

@@ -2,6 +2,7 @@
 import enum
 from datetime import datetime
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,8 +27,19 @@ class User(UserMixin, Base):
     authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the account was deleted: name, e-mail and password are gone by then.
+    deleted_at: Mapped[datetime | None]
 
     authority: Mapped["Authority"] = relationship(back_populates="users")
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """The name to show beside posts and actions; a deleted account has none."""
+        return gettext("ehemaliges Mitglied") if self.deleted else self.name
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -25,7 +25,7 @@ def label_of(target) -> str:
     if isinstance(target, Reply):
         return _("Antwort auf „%(title)s“", title=target.question.title)[:300]
     if isinstance(target, User):
-        return f"{target.name} <{target.email}>"[:300]
+        return f"{target.display_name} <{target.email}>"[:300]
     return (getattr(target, "title", None) or getattr(target, "name", ""))[:300]
 
 

@@ -125,6 +125,9 @@ PAGES = [
     ("solution", "/loesungen/{solution}", True, None),
     ("authorities", "/kommunen", True, None),
     ("topics", "/themen", True, None),
+    ("accessibility-statement", "/barrierefreiheit", False, None),
+    ("delete-account", "/konto/loeschen", True, None),
+    ("delete-account-errors", "/konto/loeschen", True, submit_empty("Konto endgültig löschen")),
 ]
 
 

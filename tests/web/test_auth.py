@@ -169,10 +169,10 @@ def test_cli_password_stdin(runner, auth, make_authority):
     make_authority("musterstadt")
     result = runner.invoke(args=["users", "create", "auto@musterstadt.example", "--name", "Auto",
                                  "--authority", "musterstadt", "--password-stdin"],
-                           input="ein-automatisches-passwort\n")
+                           input="ein-eingelesenes-kennwort\n")
     assert result.exit_code == 0, result.output
     assert "einladung" not in result.output
-    assert auth.login("auto@musterstadt.example", "ein-automatisches-passwort"
+    assert auth.login("auto@musterstadt.example", "ein-eingelesenes-kennwort"
                       ).status_code == 302
 
 

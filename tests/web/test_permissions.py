@@ -185,6 +185,8 @@ CASES: dict[str, Case] = {
         f"/verwaltung/konten/{w.user_id(ACTOR if own else OTHER)}",
         {"role": "admin" if own else "member", "authority": "nachbarort", "active": "y",
          "reason": ""})),
+    "legal.edit": Case(lambda w, a, c, own: a.post(
+        "/verwaltung/rechtstexte/impressum", {"body": "Neues Impressum"}), both=False),
 }
 
 PARAMS = [pytest.param(action, role, own, id=f"{action}-{role}-{'own' if own else 'other'}")
