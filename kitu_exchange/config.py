@@ -24,6 +24,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Server-side sessions (auth/sessions.py) end after this much inactivity and at the
+    # latest this long after sign-in, remember-me or not (ASVS 3.3.2 L2: 30 min / 12 h).
+    SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
+    SESSION_ABSOLUTE_LIFETIME_SECONDS = 12 * 3600
 
     # Whole requests above this size are refused with 413; single posts are limited
     # by the forms, so that a too-long text comes back with its content kept.

@@ -4,7 +4,8 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
-from .extensions import db, login_manager
+from .auth import sessions
+from .extensions import login_manager
 from .models import POPULATION_BANDS, User
 from .permissions import can
 
@@ -50,12 +51,14 @@ AUDIT_ACTIONS = {
     "revision.restore": _l("Version wiederhergestellt"),
     "user.role": _l("Rolle geändert"), "user.deactivate": _l("Konto deaktiviert"),
     "user.activate": _l("Konto aktiviert"), "user.move": _l("Kommune gewechselt"),
+    "user.end_sessions": _l("Alle Sitzungen beendet"),
 }
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(token: str) -> User | None:
+    """Flask-Login's session and remember cookie carry a session token, not a user id."""
+    return sessions.user_for_token(token)
 
 
 def register_web_helpers(app: Flask) -> None:

@@ -5,9 +5,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth import services as accounts
+from ..auth.sessions import active_sessions
 from ..authorities.services import directory
 from ..errors import Conflict, Invalid
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..models import User
 from ..records import get_or_raise, require
 from ..web import ROLE_NAMES
@@ -63,4 +65,15 @@ def account(user_id: int):
             flash(_("Das Konto von %(name)s ist gespeichert.", name=user.name), "success")
             return redirect(url_for("admin.index"))
     status = 400 if form.errors else 200
-    return render_template("admin/account.html", form=form, user=user), status
+    return render_template("admin/account.html", form=form, user=user,
+                           session_count=len(active_sessions(user))), status
+
+
+@bp.route("/konten/<int:user_id>/sitzungen-beenden", methods=["POST"])
+def end_sessions(user_id: int):
+    user = get_or_raise(User, user_id)
+    require(current_user, "user.manage", user)
+    if ConfirmForm().validate_on_submit():
+        services.end_all_sessions(current_user, user)
+        flash(_("Alle Sitzungen von %(name)s sind beendet.", name=user.name), "success")
+    return redirect(url_for("admin.account", user_id=user.id))

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import Form
@@ -25,6 +25,7 @@ class LoginForm(Form):
         DataRequired(_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")), Length(max=254)])
     password = PasswordField(_l("Passwort"), validators=[
         DataRequired(_l("Bitte geben Sie Ihr Passwort ein.")), Length(max=200)])
+    remember = BooleanField(_l("Angemeldet bleiben"))
     submit = SubmitField(_l("Anmelden"))
 
 

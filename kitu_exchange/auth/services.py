@@ -9,7 +9,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
-from ..models import Authority, LoginAttempt, Role, User, utcnow
+from ..models import Authority, LoginAttempt, Role, User, UserSession, utcnow
+from .sessions import end_sessions
 
 
 class TooManyAttempts(DomainError):
@@ -72,16 +73,20 @@ def user_for_invitation(token: str) -> User:
     return user
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, keep: UserSession | None = None) -> None:
+    """Set a new password and end every session of the account but `keep`."""
     user.password_hash = hash_password(password)
+    end_sessions(user, keep=keep)
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Raises Invalid when the current password is wrong."""
+def change_password(user: User, current: str, new: str,
+                    keep: UserSession | None = None) -> None:
+    """Change the password; other sessions end. Raises Invalid when the current password
+    is wrong."""
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise Invalid(_("Das aktuelle Passwort ist nicht richtig."), "current")
-    set_password(user, new)
+    set_password(user, new, keep=keep)
 
 
 def _recent_failures(**criteria) -> int:

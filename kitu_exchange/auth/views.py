@@ -1,11 +1,13 @@
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import Invalid
-from . import services
+from . import services, sessions
 from .forms import ChangePasswordForm, LoginForm, LogoutForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -34,7 +36,7 @@ def login():
             form.form_errors.append(error.message)
             status = error.status
         else:
-            login_user(user)
+            sign_in(user, form.remember.data)
             flash(_("Sie sind angemeldet."), "success")
             return redirect(_safe_next(request.args.get("next")))
     elif form.is_submitted():
@@ -42,10 +44,25 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def sign_in(user, remember: bool) -> None:
+    """Start a new server-side session in a new cookie session: nothing issued before
+    the sign-in (a planted session, the CSRF secret) carries over."""
+    session.clear()
+    sessions.start_session(user, request.user_agent.string, request.remote_addr or "",
+                           remember)
+    login_user(user, remember=remember, duration=timedelta(
+        seconds=current_app.config["SESSION_ABSOLUTE_LIFETIME_SECONDS"]))
+
+
+def sign_out() -> None:
+    sessions.end_session(current_user.current_session)
+    logout_user()
+
+
 @bp.route("/abmelden", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
-        logout_user()
+        sign_out()
         flash(_("Sie sind abgemeldet."), "success")
     return redirect(url_for("auth.login"))
 
@@ -55,7 +72,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            services.change_password(current_user, form.current.data, form.password.data,
+                                     keep=current_user.current_session)
         except Invalid as error:
             form.current.errors.append(error.message)
         else:

@@ -1,5 +1,5 @@
 """Mapped classes; import from here."""
-from .account import LoginAttempt, Role, User
+from .account import LoginAttempt, Role, User, UserSession
 from .authority import POPULATION_BANDS, Authority, AuthorityKind, population_band
 from .base import Base, utcnow
 from .forum import Question, Reply
@@ -14,5 +14,5 @@ __all__ = [
     "Authority", "AuthorityKind", "Base", "LoginAttempt", "POPULATION_BANDS", "PUBLIC_STATUSES",
     "Question", "Reply", "Reuse", "ReuseStatus", "Role", "SearchChange", "Solution",
     "SolutionStatus", "SynonymSet", "Tag",
-    "Topic", "User", "population_band", "utcnow",
+    "Topic", "User", "UserSession", "population_band", "utcnow",
 ]

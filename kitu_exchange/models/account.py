@@ -1,4 +1,4 @@
-"""Accounts and sign-in attempts."""
+"""Accounts, their server-side sessions and sign-in attempts."""
 import enum
 from datetime import datetime
 
@@ -29,6 +29,14 @@ class User(UserMixin, Base):
 
     authority: Mapped["Authority"] = relationship(back_populates="users")
 
+    # Set by auth.sessions for the signed-in request: Flask-Login keeps get_id() in the
+    # session and the remember cookie, so both carry this revocable token, not the id.
+    session_token = None
+    current_session = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
@@ -51,3 +59,22 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool]
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class UserSession(Base):
+    """One signed-in browser. Its cookies carry a random token; only the SHA-256 of the
+    token is stored, so a copy of the table signs no one in."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    remember: Mapped[bool] = mapped_column(default=False)
+    ended_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
