@@ -5,6 +5,7 @@ import sqlite3
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEFAULT_SECRET_KEY, Config, database_url_from_environment
 
@@ -18,6 +19,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _fill_instance_defaults(app)
+    if proxies := int(app.config["TRUSTED_PROXIES"]):
+        # Client address (sign-in throttling, session list) and scheme come from the
+        # headers the last `proxies` proxies added; with 0 nobody can spoof them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
         raise RuntimeError("Set KITU_SECRET_KEY: the default secret key is only for "
                            "debugging and tests.")

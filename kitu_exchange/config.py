@@ -36,11 +36,22 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    # Sign-in rate limit: failed attempts per e-mail address and per client address
-    # within the window before further attempts are refused.
-    LOGIN_MAX_FAILURES_PER_EMAIL = 5
-    LOGIN_MAX_FAILURES_PER_IP = 30
-    LOGIN_WINDOW_SECONDS = 15 * 60
+    # Sign-in throttling (auth/services.py). After this many failures in a row for one
+    # e-mail address from one client address, that pair waits LOGIN_DELAY_SECONDS,
+    # doubled after each further failure up to LOGIN_MAX_DELAY_SECONDS.
+    LOGIN_MAX_FAILURES_PER_PAIR = 5
+    LOGIN_DELAY_SECONDS = 60
+    LOGIN_MAX_DELAY_SECONDS = 3600
+    # Looser limits within the window for addresses the account has not signed in from
+    # within LOGIN_KNOWN_ADDRESS_SECONDS: failures per account across addresses, and
+    # distinct accounts failed from one address (credential stuffing).
+    LOGIN_MAX_FAILURES_PER_EMAIL = 20
+    LOGIN_MAX_ACCOUNTS_PER_IP = 10
+    LOGIN_WINDOW_SECONDS = 3600
+    LOGIN_KNOWN_ADDRESS_SECONDS = 90 * 24 * 3600
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted (ProxyFix);
+    # 0 means the client address is the connection's, and the header is ignored.
+    TRUSTED_PROXIES = 0
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
 
     PAGE_SIZE = 20
