@@ -1,11 +1,10 @@
 """Default configuration. Override with KITU_* environment variables or test_config."""
 import os
 
-DEFAULT_SECRET_KEY = "dev-only-not-secret"
-
 
 class Config:
-    SECRET_KEY = DEFAULT_SECRET_KEY
+    # Required outside debugging and tests (KITU_SECRET_KEY, at least 32 bytes).
+    SECRET_KEY: str | None = None
     # None means: SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -75,7 +75,7 @@ def serve(config: dict, log_path: Path):
     """Run the app in its own process with the database and index of `config`."""
     env = {
         **os.environ,
-        "KITU_SECRET_KEY": "browser-test-secret",
+        "KITU_SECRET_KEY": "browser-test-secret-of-at-least-32-bytes",
         "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
         "KITU_INDEX_DIR": config["INDEX_DIR"],
         "KITU_SESSION_COOKIE_SECURE": "false",
