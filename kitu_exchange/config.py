@@ -27,6 +27,8 @@ class Config:
     # latest this long after sign-in, remember-me or not (ASVS 3.3.2 L2: 30 min / 12 h).
     SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
     SESSION_ABSOLUTE_LIFETIME_SECONDS = 12 * 3600
+    # Time to enter the second factor after the password.
+    SECOND_STEP_SECONDS = 5 * 60
 
     # Whole requests above this size are refused with 413; single posts are limited
     # by the forms, so that a too-long text comes back with its content kept.

@@ -1,5 +1,5 @@
 """Request-wide behaviour: sign-in requirement, template helpers, security headers."""
-from flask import Flask, request
+from flask import Flask, redirect, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -10,8 +10,10 @@ from .models import POPULATION_BANDS, User
 from .permissions import can
 
 # Endpoints that work without signing in.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.invitation", "main.imprint", "main.privacy",
-                    "main.accessibility", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.second_step", "auth.invitation", "main.imprint",
+                    "main.privacy", "main.accessibility", "static"}
+# What a moderator or admin without a second factor can reach: nothing else.
+SECOND_FACTOR_SETUP_ENDPOINTS = {"account.second_factor", "auth.logout"}
 
 AUTHORITY_KINDS = {
     "Stadt": _l("Stadt"), "Gemeinde": _l("Gemeinde"),
@@ -52,6 +54,7 @@ AUDIT_ACTIONS = {
     "user.role": _l("Rolle geändert"), "user.deactivate": _l("Konto deaktiviert"),
     "user.activate": _l("Konto aktiviert"), "user.move": _l("Kommune gewechselt"),
     "user.end_sessions": _l("Alle Sitzungen beendet"),
+    "user.reset_second_factor": _l("Zweiten Faktor zurückgesetzt"),
 }
 
 
@@ -74,6 +77,9 @@ def register_web_helpers(app: Flask) -> None:
         if not current_user.is_authenticated or not current_user.is_active:
             logout_user()  # a deactivated account loses its running sessions too
             return login_manager.unauthorized()
+        if (current_user.needs_second_factor and not current_user.has_second_factor
+                and request.endpoint not in SECOND_FACTOR_SETUP_ENDPOINTS):
+            return redirect(url_for("account.second_factor"))
         return None
 
     # Globals, not a context processor: imported macros see globals only.

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..auth import second_factor
 from ..auth import services as accounts
 from ..auth.sessions import active_sessions
 from ..authorities.services import directory
@@ -76,4 +77,13 @@ def end_sessions(user_id: int):
     if ConfirmForm().validate_on_submit():
         services.end_all_sessions(current_user, user)
         flash(_("Alle Sitzungen von %(name)s sind beendet.", name=user.name), "success")
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.route("/konten/<int:user_id>/zweiter-faktor-zuruecksetzen", methods=["POST"])
+def reset_second_factor(user_id: int):
+    user = get_or_raise(User, user_id)
+    ConfirmForm().validate_on_submit()  # CSRFProtect has already refused a bad token
+    second_factor.reset(current_user, user)
+    flash(_("Der zweite Faktor von %(name)s ist zurückgesetzt.", name=user.name), "success")
     return redirect(url_for("admin.account", user_id=user.id))

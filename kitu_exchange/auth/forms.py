@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import Form
@@ -43,3 +43,14 @@ class ChangePasswordForm(Form):
 
 class LogoutForm(Form):
     submit = SubmitField(_l("Abmelden"))
+
+
+class CodeForm(Form):
+    code = StringField(_l("Bestätigungscode"), validators=[
+        DataRequired(_l("Bitte geben Sie den Code ein.")),
+        Length(max=40, message=_l("Bitte höchstens %(max)d Zeichen."))])
+
+
+class SwitchOffForm(Form):
+    password = PasswordField(_l("Passwort"), validators=[
+        DataRequired(_l("Bitte geben Sie Ihr Passwort ein.")), Length(max=200)])

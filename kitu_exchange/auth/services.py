@@ -2,6 +2,7 @@
 import functools
 import math
 import secrets
+import time
 from datetime import timedelta
 
 from flask import current_app
@@ -132,7 +133,7 @@ def _pair_wait(email: str, ip: str) -> timedelta | None:
     return remaining if remaining > timedelta(0) else None
 
 
-def _check_throttle(email: str, ip: str) -> None:
+def check_throttle(email: str, ip: str) -> None:
     """Raise TooManyAttempts when this attempt has to wait (ASVS 2.2.1).
 
     An address the account recently signed in from is only held up by its own pair
@@ -173,18 +174,35 @@ def authenticate(email: str, password: str, ip: str) -> User:
     """The active account with these credentials.
 
     Raises TooManyAttempts while this account or address has to wait, and
-    BadCredentials otherwise. Every checked attempt is recorded. Unknown, inactive and
-    password-less accounts cost the same hash check as a wrong password, so the time
-    taken does not tell which e-mail addresses have an account.
+    BadCredentials otherwise. Every checked attempt is recorded; with a second factor,
+    only its step records the success. Unknown, inactive and password-less accounts
+    cost the same hash check as a wrong password, so the time taken does not tell which
+    e-mail addresses have an account.
     """
     email, ip = normalise_email(email)[:254], ip[:64]
-    _check_throttle(email, ip)
+    check_throttle(email, ip)
     user = db.session.scalar(select(User).filter_by(email=email))
     stored = user.password_hash if user is not None and user.active else None
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
     valid = check_password_hash(stored or _dummy_hash(method), password) and bool(stored)
-    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=valid))
-    db.session.commit()
+    if not (valid and user.has_second_factor):
+        record_attempt(email, ip, valid)
     if not valid:
         raise BadCredentials(_("E-Mail-Adresse oder Passwort sind nicht richtig."))
     return user
+
+
+def pending_user(user_id: int | None, started: float | None) -> User | None:
+    """The account between its password and code steps, while that step is fresh."""
+    if user_id is None or started is None or (
+            time.time() - started > current_app.config["SECOND_STEP_SECONDS"]):
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active and user.has_second_factor else None
+
+
+def record_attempt(email: str, ip: str, succeeded: bool) -> None:
+    """Record a checked sign-in step; failures drive the throttling, successes make an
+    address known."""
+    db.session.add(LoginAttempt(email=email[:254], ip=ip[:64], succeeded=succeeded))
+    db.session.commit()

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -7,10 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import Invalid
-from . import services, sessions
-from .forms import ChangePasswordForm, LoginForm, LogoutForm, SetPasswordForm
+from . import second_factor, services, sessions
+from .forms import ChangePasswordForm, CodeForm, LoginForm, LogoutForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
+# Between the password and the code step the cookie session holds only this; the server
+# session starts after the second factor.
+PENDING = "pending_sign_in"
 
 
 def _safe_next(target: str | None) -> str:
@@ -36,12 +40,42 @@ def login():
             form.form_errors.append(error.message)
             status = error.status
         else:
+            if user.has_second_factor:
+                session.clear()
+                session[PENDING] = {"user_id": user.id, "remember": form.remember.data,
+                                    "next": request.args.get("next"), "at": time.time()}
+                return redirect(url_for("auth.second_step"))
             sign_in(user, form.remember.data)
             flash(_("Sie sind angemeldet."), "success")
             return redirect(_safe_next(request.args.get("next")))
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/anmelden/bestaetigen", methods=["GET", "POST"])
+def second_step():
+    pending = session.get(PENDING) or {}
+    user = services.pending_user(pending.get("user_id"), pending.get("at"))
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Bitte melden Sie sich erneut an."), "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            second_factor.verify(user, form.code.data, request.remote_addr or "")
+        except (services.TooManyAttempts, services.BadCredentials) as error:
+            form.code.errors.append(error.message)
+            status = error.status
+        else:
+            sign_in(user, pending.get("remember", False))
+            flash(_("Sie sind angemeldet."), "success")
+            return redirect(_safe_next(pending.get("next")))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/second_step.html", form=form), status
 
 
 def sign_in(user, remember: bool) -> None:

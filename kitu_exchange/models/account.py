@@ -26,6 +26,13 @@ class User(UserMixin, Base):
     authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # TOTP (auth/second_factor.py). The secret is stored plain: the server must read it
+    # to check codes, so encrypting it with a key derived from SECRET_KEY would only help
+    # against a database copy without the configuration, and would lock everyone out at
+    # a key rotation. A stolen secret alone still needs the password, which is hashed.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_enabled_at: Mapped[datetime | None]  # None while a set-up is unconfirmed
+    totp_last_step: Mapped[int | None]  # a code's time step works once only
 
     authority: Mapped["Authority"] = relationship(back_populates="users")
 
@@ -44,6 +51,15 @@ class User(UserMixin, Base):
     @property
     def has_password(self) -> bool:
         return bool(self.password_hash)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Moderators and admins must use a second factor."""
+        return self.role in (Role.MODERATOR, Role.ADMIN)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -78,3 +94,14 @@ class UserSession(Base):
     ended_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time code that replaces the authenticator app once; stored as a salted hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None]
