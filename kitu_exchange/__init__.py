@@ -1,12 +1,14 @@
 """KITU Exchange: knowledge exchange for the member authorities of the Kommunale IT-UNION."""
 import os
+import secrets
 import sqlite3
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import DEFAULT_SECRET_KEY, Config, database_url_from_environment
+from .config import Config, database_url_from_environment
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -24,9 +26,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
     _fill_instance_defaults(app)
-    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
-        raise RuntimeError("Set KITU_SECRET_KEY: the default secret key is only for "
-                           "debugging and tests.")
+    if proxies := int(app.config["TRUSTED_PROXIES"]):
+        # Client address (sign-in throttling, session list) and scheme come from the
+        # headers the last `proxies` proxies added; with 0 nobody can spoof them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    _check_secret_key(app)
 
     from . import cli
     from .account.views import bp as account_bp
@@ -70,6 +74,20 @@ def _fill_instance_defaults(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config.get("INDEX_DIR"):
         app.config["INDEX_DIR"] = os.path.join(app.instance_path, "search-index")
+
+
+def _check_secret_key(app: Flask) -> None:
+    """Never sign with a known key: debugging without one gets a random key per start
+    (sessions end at a restart); outside tests a key must have at least 32 bytes."""
+    key = app.config.get("SECRET_KEY")
+    if not key:
+        if not (app.debug or app.testing):
+            raise RuntimeError("Set KITU_SECRET_KEY, e.g. to the output of "
+                               "python -c 'import secrets; print(secrets.token_hex(32))'.")
+        app.config["SECRET_KEY"] = key = secrets.token_hex(32)
+    if not app.testing and len(str(key).encode()) < 32:
+        raise RuntimeError("KITU_SECRET_KEY is too short: use at least 32 bytes, e.g. "
+                           "python -c 'import secrets; print(secrets.token_hex(32))'.")
 
 
 @event.listens_for(Engine, "connect")

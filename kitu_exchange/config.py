@@ -1,11 +1,10 @@
 """Default configuration. Override with KITU_* environment variables or test_config."""
 import os
 
-DEFAULT_SECRET_KEY = "dev-only-not-secret"
-
 
 class Config:
-    SECRET_KEY = DEFAULT_SECRET_KEY
+    # Required outside debugging and tests (KITU_SECRET_KEY, at least 32 bytes).
+    SECRET_KEY: str | None = None
     # None means: SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -26,6 +25,12 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Server-side sessions (auth/sessions.py) end after this much inactivity and at the
+    # latest this long after sign-in, remember-me or not (ASVS 3.3.2 L2: 30 min / 12 h).
+    SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
+    SESSION_ABSOLUTE_LIFETIME_SECONDS = 12 * 3600
+    # Time to enter the second factor after the password.
+    SECOND_STEP_SECONDS = 5 * 60
 
     # Whole requests above this size are refused with 413; single posts are limited
     # by the forms, so that a too-long text comes back with its content kept.
@@ -34,11 +39,22 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    # Sign-in rate limit: failed attempts per e-mail address and per client address
-    # within the window before further attempts are refused.
-    LOGIN_MAX_FAILURES_PER_EMAIL = 5
-    LOGIN_MAX_FAILURES_PER_IP = 30
-    LOGIN_WINDOW_SECONDS = 15 * 60
+    # Sign-in throttling (auth/services.py). After this many failures in a row for one
+    # e-mail address from one client address, that pair waits LOGIN_DELAY_SECONDS,
+    # doubled after each further failure up to LOGIN_MAX_DELAY_SECONDS.
+    LOGIN_MAX_FAILURES_PER_PAIR = 5
+    LOGIN_DELAY_SECONDS = 60
+    LOGIN_MAX_DELAY_SECONDS = 3600
+    # Looser limits within the window for addresses the account has not signed in from
+    # within LOGIN_KNOWN_ADDRESS_SECONDS: failures per account across addresses, and
+    # distinct accounts failed from one address (credential stuffing).
+    LOGIN_MAX_FAILURES_PER_EMAIL = 20
+    LOGIN_MAX_ACCOUNTS_PER_IP = 10
+    LOGIN_WINDOW_SECONDS = 3600
+    LOGIN_KNOWN_ADDRESS_SECONDS = 90 * 24 * 3600
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted (ProxyFix);
+    # 0 means the client address is the connection's, and the header is ignored.
+    TRUSTED_PROXIES = 0
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
     # List of common passwords, one a line; None means kitu_exchange/vendor/
     # common-passwords.txt, copied there by `make assets` (see auth/passwords.py).

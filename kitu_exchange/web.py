@@ -1,17 +1,19 @@
 """Request-wide behaviour: sign-in requirement, template helpers, security headers."""
-from flask import Flask, request
+from flask import Flask, redirect, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
-from .extensions import db, login_manager
+from .auth import sessions
+from .extensions import login_manager
 from .models import POPULATION_BANDS, User
 from .permissions import can
 
 # Endpoints that work without signing in.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.invitation", "main.imprint", "main.privacy",
-                    "main.accessibility", "static",
-                    "health.health"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.second_step", "auth.invitation", "main.imprint",
+                    "main.privacy", "main.accessibility", "static", "health.health"}
+# What a moderator or admin without a second factor can reach: nothing else.
+SECOND_FACTOR_SETUP_ENDPOINTS = {"account.second_factor", "auth.logout"}
 
 AUTHORITY_KINDS = {
     "Stadt": _l("Stadt"), "Gemeinde": _l("Gemeinde"),
@@ -54,12 +56,15 @@ AUDIT_ACTIONS = {
     "user.activate": _l("Konto aktiviert"), "user.move": _l("Kommune gewechselt"),
     "user.delete": _l("Konto gelöscht"),
     "legal_page.edit": _l("Rechtstext geändert"),
+    "user.end_sessions": _l("Alle Sitzungen beendet"),
+    "user.reset_second_factor": _l("Zweiten Faktor zurückgesetzt"),
 }
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(token: str) -> User | None:
+    """Flask-Login's session and remember cookie carry a session token, not a user id."""
+    return sessions.user_for_token(token)
 
 
 def register_web_helpers(app: Flask) -> None:
@@ -75,6 +80,9 @@ def register_web_helpers(app: Flask) -> None:
         if not current_user.is_authenticated or not current_user.is_active:
             logout_user()  # a deactivated account loses its running sessions too
             return login_manager.unauthorized()
+        if (current_user.needs_second_factor and not current_user.has_second_factor
+                and request.endpoint not in SECOND_FACTOR_SETUP_ENDPOINTS):
+            return redirect(url_for("account.second_factor"))
         return None
 
     # Globals, not a context processor: imported macros see globals only.
@@ -109,4 +117,11 @@ def register_web_helpers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages show personal data and CSRF tokens: no copies in shared caches or
+            # the browser's history cache. Static files keep their caching.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         return response

@@ -1,11 +1,14 @@
 """Fixtures in the flaskr shape: app, client, runner, auth, and factories that call the
 real services. The database schema comes from the Alembic migrations, once per session;
 each test gets its own copy (SQLite) or emptied tables (PostgreSQL, via DATABASE_URL)."""
+import base64
+import hashlib
 import os
 import re
 import shutil
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -16,7 +19,7 @@ from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
 from kitu_exchange.moderation import services as moderation
-from kitu_exchange.models import Authority, Role, Topic
+from kitu_exchange.models import Authority, Role, Topic, User, utcnow
 from kitu_exchange.search.index import ensure_index
 from tests import log_hygiene
 
@@ -132,14 +135,38 @@ def csrf_token(client, url: str = "/anmelden") -> str:
     return match.group(1)
 
 
+def totp_secret_for(email: str) -> str:
+    """The TOTP secret that make_user gives an account with a second factor: tests and
+    the browser helper compute its current code from the e-mail address alone."""
+    return base64.b32encode(hashlib.sha256(email.encode()).digest()[:20]).decode()
+
+
+def totp_code(email: str) -> str:
+    return pyotp.TOTP(totp_secret_for(email)).now()
+
+
 class Auth:
     def __init__(self, client):
         self.client = client
 
     def login(self, email: str, password: str = PASSWORD):
+        """Sign in through the real form; with a second factor, also through the code
+        step with a computed code."""
         token = csrf_token(self.client, "/anmelden")
-        return self.client.post("/anmelden", data={
+        response = self.client.post("/anmelden", data={
             "csrf_token": token, "email": email, "password": password})
+        if response.headers.get("Location") != "/anmelden/bestaetigen":
+            return response
+        app = self.client.application
+        with app.app_context():
+            # A code's time step works once; tests sign in far more often than people,
+            # so the helper forgets the last step (tests/security checks the rule).
+            email = email.strip().lower()
+            db.session.query(User).filter_by(email=email).one().totp_last_step = None
+            db.session.commit()
+        return self.client.post("/anmelden/bestaetigen", data={
+            "csrf_token": csrf_token(self.client, "/anmelden/bestaetigen"),
+            "code": totp_code(email)})
 
     def logout(self):
         return self.client.post("/abmelden", data={"csrf_token": csrf_token(self.client, "/")})
@@ -179,18 +206,27 @@ def make_topic(app):
 
 @pytest.fixture
 def make_user(app, make_authority):
-    """make_user("a@x.de", role="moderator", authority="musterstadt") -> e-mail."""
+    """make_user("a@x.de", role="moderator", authority="musterstadt") -> e-mail.
+
+    Moderators and admins get a second factor (secret: totp_secret_for(email)), as
+    they must have one; second_factor=False leaves it to the person's first sign-in.
+    """
     def make(email="mitglied@musterstadt.example", role=Role.MEMBER, authority="musterstadt",
-             name="Erika Mustermann", password=PASSWORD):
+             name="Erika Mustermann", password=PASSWORD, second_factor=None):
         with app.app_context():
             if db.session.query(Authority).filter_by(slug=authority).first() is None:
                 make_authority(authority)
-            return accounts.create_user(email, name, authority, role, password).email
+            user = accounts.create_user(email, name, authority, role, password)
+            if second_factor is None:
+                second_factor = user.needs_second_factor
+            if second_factor:
+                user.totp_secret, user.totp_enabled_at = totp_secret_for(user.email), utcnow()
+                db.session.commit()
+            return user.email
     return make
 
 
 def factory_moderator():
-    from kitu_exchange.models import User
     moderator = db.session.query(User).filter_by(email="pruefung@kitu.example").first()
     if moderator is None:
         if db.session.query(Authority).filter_by(slug="kitu").first() is None:
@@ -202,7 +238,6 @@ def factory_moderator():
 
 
 def _user(email):
-    from kitu_exchange.models import User
     return db.session.query(User).filter_by(email=email).one()
 
 

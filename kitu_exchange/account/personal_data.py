@@ -10,8 +10,8 @@ from werkzeug.security import check_password_hash
 
 from ..errors import Conflict, Invalid
 from ..extensions import db
-from ..models import (AuditEntry, Flag, LoginAttempt, Question, Reply, Reuse, Revision, Role,
-                      Solution, User, Vote, utcnow)
+from ..models import (AuditEntry, Flag, LoginAttempt, Question, RecoveryCode, Reply, Reuse,
+                      Revision, Role, Solution, User, UserSession, Vote, utcnow)
 from ..moderation.services import audit, label_of
 from ..records import require
 
@@ -40,6 +40,12 @@ def _account(user: User) -> dict:
 def _login_attempts(user: User) -> list[dict]:
     return _rows(select(LoginAttempt).filter_by(email=user.email).order_by(LoginAttempt.at),
                  "at", "ip", "succeeded")
+
+
+def _sessions(user: User) -> list[dict]:
+    # The token itself is never stored (only its hash) and never exported.
+    return _rows(select(UserSession).filter_by(user_id=user.id).order_by(UserSession.id),
+                 "created_at", "last_seen_at", "ended_at", "user_agent", "ip", "remember")
 
 
 POST_FIELDS = ("id", "authority_id", "created_at", "updated_at", "hidden_at", "hidden_reason")
@@ -120,6 +126,7 @@ def _audit_entries(user: User) -> list[dict]:
 # One line per kind of data; a new table about a person adds its section here.
 SECTIONS: dict[str, Callable[[User], object]] = {
     "account": _account,
+    "sessions": _sessions,
     "login_attempts": _login_attempts,
     "questions": _questions,
     "replies": _replies,
@@ -148,8 +155,17 @@ def _login_attempts_of(user: User) -> None:
     db.session.execute(delete(LoginAttempt).filter_by(email=user.email))
 
 
+def _sessions_of(user: User) -> None:
+    db.session.execute(delete(UserSession).filter_by(user_id=user.id))
+
+
+def _second_factor_of(user: User) -> None:
+    db.session.execute(delete(RecoveryCode).filter_by(user_id=user.id))
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
+
+
 # Data erased outright when an account is deleted; a new table about a person adds a line.
-ERASE: list[Callable[[User], None]] = [_login_attempts_of]
+ERASE: list[Callable[[User], None]] = [_login_attempts_of, _sessions_of, _second_factor_of]
 
 
 def placeholder_email(user: User) -> str:

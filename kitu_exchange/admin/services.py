@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..auth.sessions import end_sessions
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Authority, Role, User
@@ -43,5 +44,15 @@ def update_account(admin: User, user: User, role: str, authority_slug: str, acti
         audit(admin, action, user, reason)
         user.active = active
         actions.append(action)
+        if not active:
+            end_sessions(user)
     db.session.commit()
     return actions
+
+
+def end_all_sessions(admin: User, user: User) -> None:
+    """Sign the person out everywhere (e.g. a lost laptop); audited. Raises NotAllowed."""
+    require(admin, "user.manage", user)
+    audit(admin, "user.end_sessions", user)
+    end_sessions(user)
+    db.session.commit()

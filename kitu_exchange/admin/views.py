@@ -5,11 +5,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..account import personal_data
+from ..auth import second_factor
 from ..auth import services as accounts
+from ..auth.sessions import active_sessions
 from ..authorities.services import directory
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..main import legal
+from ..forms import ConfirmForm
 from ..models import User
 from ..records import get_or_raise, require
 from ..web import ROLE_NAMES
@@ -66,7 +69,8 @@ def account(user_id: int):
                   "success")
             return redirect(url_for("admin.index"))
     status = 400 if form.errors else 200
-    return render_template("admin/account.html", form=form, user=user), status
+    return render_template("admin/account.html", form=form, user=user,
+                           session_count=len(active_sessions(user))), status
 
 
 @bp.route("/konten/<int:user_id>/loeschen", methods=["GET", "POST"])
@@ -103,3 +107,22 @@ def legal_page(slug: str):
 
 LEGAL_ENDPOINTS = {"impressum": "main.imprint", "datenschutz": "main.privacy",
                    "barrierefreiheit": "main.accessibility"}
+
+
+@bp.route("/konten/<int:user_id>/sitzungen-beenden", methods=["POST"])
+def end_sessions(user_id: int):
+    user = get_or_raise(User, user_id)
+    require(current_user, "user.manage", user)
+    if ConfirmForm().validate_on_submit():
+        services.end_all_sessions(current_user, user)
+        flash(_("Alle Sitzungen von %(name)s sind beendet.", name=user.name), "success")
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.route("/konten/<int:user_id>/zweiter-faktor-zuruecksetzen", methods=["POST"])
+def reset_second_factor(user_id: int):
+    user = get_or_raise(User, user_id)
+    ConfirmForm().validate_on_submit()  # CSRFProtect has already refused a bad token
+    second_factor.reset(current_user, user)
+    flash(_("Der zweite Faktor von %(name)s ist zurückgesetzt.", name=user.name), "success")
+    return redirect(url_for("admin.account", user_id=user.id))

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import Form
@@ -24,6 +24,7 @@ class LoginForm(Form):
         DataRequired(_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")), Length(max=254)])
     password = PasswordField(_l("Passwort"), validators=[
         DataRequired(_l("Bitte geben Sie Ihr Passwort ein.")), Length(max=200)])
+    remember = BooleanField(_l("Angemeldet bleiben"))
     submit = SubmitField(_l("Anmelden"))
 
 
@@ -41,3 +42,14 @@ class ChangePasswordForm(Form):
 
 class LogoutForm(Form):
     submit = SubmitField(_l("Abmelden"))
+
+
+class CodeForm(Form):
+    code = StringField(_l("Bestätigungscode"), validators=[
+        DataRequired(_l("Bitte geben Sie den Code ein.")),
+        Length(max=40, message=_l("Bitte höchstens %(max)d Zeichen."))])
+
+
+class SwitchOffForm(Form):
+    password = PasswordField(_l("Passwort"), validators=[
+        DataRequired(_l("Bitte geben Sie Ihr Passwort ein.")), Length(max=200)])

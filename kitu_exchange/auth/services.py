@@ -1,8 +1,13 @@
 """Accounts: creation, invitations, passwords and rate-limited sign-in."""
+import functools
+import math
+import secrets
+import time
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,6 +16,12 @@ from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..models import Authority, LoginAttempt, Role, User, utcnow
 from .passwords import check_password
+from ..models import Authority, LoginAttempt, Role, User, UserSession, utcnow
+from .sessions import end_sessions
+
+
+# Failures of an account-and-address pair count until its next success, at most this far back.
+PAIR_MEMORY = timedelta(days=1)
 
 
 class TooManyAttempts(DomainError):
@@ -75,46 +86,129 @@ def user_for_invitation(token: str) -> User:
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """Raises Invalid when the password is against the policy (auth/passwords.py)."""
+def set_password(user: User, password: str, keep: UserSession | None = None) -> None:
+    """Set a new password and end every session of the account but `keep`. Raises
+    Invalid when the password is against the policy (auth/passwords.py)."""
     check_password(password, user.email, user.name)
     user.password_hash = hash_password(password)
+    end_sessions(user, keep=keep)
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Raises Invalid when the current password is wrong."""
+def change_password(user: User, current: str, new: str,
+                    keep: UserSession | None = None) -> None:
+    """Change the password; other sessions end. Raises Invalid when the current password
+    is wrong."""
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise Invalid(_("Das aktuelle Passwort ist nicht richtig."), "current")
-    set_password(user, new)
+    set_password(user, new, keep=keep)
 
 
-def _recent_failures(**criteria) -> int:
-    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+def _since(seconds: int):
+    return utcnow() - timedelta(seconds=seconds)
+
+
+def _failures(**criteria):
+    return (select(LoginAttempt).filter_by(succeeded=False, **criteria)
+            .with_only_columns(func.count(LoginAttempt.id), func.max(LoginAttempt.at)))
+
+
+def _is_known_address(email: str, ip: str) -> bool:
+    """Whether this account signed in successfully from this address recently."""
+    since = _since(current_app.config["LOGIN_KNOWN_ADDRESS_SECONDS"])
     return db.session.scalar(
-        select(func.count(LoginAttempt.id))
-        .filter_by(succeeded=False, **criteria)
-        .where(LoginAttempt.at >= since)
-    )
+        select(LoginAttempt.id).filter_by(email=email, ip=ip, succeeded=True)
+        .where(LoginAttempt.at >= since).limit(1)) is not None
+
+
+def _pair_wait(email: str, ip: str) -> timedelta | None:
+    """How long this account-and-address pair must still wait: after N failures in a
+    row, 1 minute, then twice as long after each further failure, up to a cap."""
+    config = current_app.config
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.at)).filter_by(email=email, ip=ip, succeeded=True))
+    since = max(filter(None, [last_success, utcnow() - PAIR_MEMORY]))
+    count, latest = db.session.execute(
+        _failures(email=email, ip=ip).where(LoginAttempt.at > since)).one()
+    excess = count - config["LOGIN_MAX_FAILURES_PER_PAIR"]
+    if excess < 0:
+        return None
+    delay = min(config["LOGIN_DELAY_SECONDS"] * 2 ** min(excess, 30),
+                config["LOGIN_MAX_DELAY_SECONDS"])
+    remaining = latest + timedelta(seconds=delay) - utcnow()
+    return remaining if remaining > timedelta(0) else None
+
+
+def check_throttle(email: str, ip: str) -> None:
+    """Raise TooManyAttempts when this attempt has to wait (ASVS 2.2.1).
+
+    An address the account recently signed in from is only held up by its own pair
+    counter, so an attacker elsewhere cannot lock the owner out. Other addresses also
+    meet a looser limit per account and one on how many accounts an address tries.
+    """
+    config = current_app.config
+    wait = _pair_wait(email, ip)
+    if wait is not None:
+        minutes = math.ceil(wait.total_seconds() / 60)
+        raise TooManyAttempts(ngettext(
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(num)d Minute "
+            "und versuchen Sie es dann erneut.",
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(num)d Minuten "
+            "und versuchen Sie es dann erneut.", minutes))
+    if _is_known_address(email, ip):
+        return
+    since = _since(config["LOGIN_WINDOW_SECONDS"])
+    account_failures = db.session.execute(
+        _failures(email=email).where(LoginAttempt.at >= since)).one()[0]
+    accounts_tried = db.session.scalar(
+        select(func.count(func.distinct(LoginAttempt.email)))
+        .filter_by(ip=ip, succeeded=False).where(LoginAttempt.at >= since))
+    if (account_failures >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+            or accounts_tried >= config["LOGIN_MAX_ACCOUNTS_PER_IP"]):
+        raise TooManyAttempts(_(
+            "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in einer "
+            "Stunde erneut oder melden Sie sich von einem Gerät an, mit dem Sie sich "
+            "schon einmal angemeldet haben."))
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def authenticate(email: str, password: str, ip: str) -> User:
     """The active account with these credentials.
 
-    Raises TooManyAttempts once too many sign-ins failed recently for this address or
-    from this client, and BadCredentials otherwise. Every attempt is recorded.
+    Raises TooManyAttempts while this account or address has to wait, and
+    BadCredentials otherwise. Every checked attempt is recorded; with a second factor,
+    only its step records the success. Unknown, inactive and password-less accounts
+    cost the same hash check as a wrong password, so the time taken does not tell which
+    e-mail addresses have an account.
     """
-    email = normalise_email(email)
-    config = current_app.config
-    if (_recent_failures(email=email) >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
-            or _recent_failures(ip=ip) >= config["LOGIN_MAX_FAILURES_PER_IP"]):
-        raise TooManyAttempts(_("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie "
-                                "15 Minuten und versuchen Sie es dann erneut."))
+    email, ip = normalise_email(email)[:254], ip[:64]
+    check_throttle(email, ip)
     user = db.session.scalar(select(User).filter_by(email=email))
-    valid = (user is not None and user.active and user.password_hash is not None
-             and check_password_hash(user.password_hash, password))
-    db.session.add(LoginAttempt(email=email[:254], ip=ip[:64], succeeded=valid))
-    db.session.commit()
+    stored = user.password_hash if user is not None and user.active else None
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    valid = check_password_hash(stored or _dummy_hash(method), password) and bool(stored)
+    if not (valid and user.has_second_factor):
+        record_attempt(email, ip, valid)
     if not valid:
         raise BadCredentials(_("E-Mail-Adresse oder Passwort sind nicht richtig."))
     return user
+
+
+def pending_user(user_id: int | None, started: float | None) -> User | None:
+    """The account between its password and code steps, while that step is fresh."""
+    if user_id is None or started is None or (
+            time.time() - started > current_app.config["SECOND_STEP_SECONDS"]):
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active and user.has_second_factor else None
+
+
+def record_attempt(email: str, ip: str, succeeded: bool) -> None:
+    """Record a checked sign-in step; failures drive the throttling, successes make an
+    address known."""
+    db.session.add(LoginAttempt(email=email[:254], ip=ip[:64], succeeded=succeeded))
+    db.session.commit()

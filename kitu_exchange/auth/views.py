@@ -1,14 +1,20 @@
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import Invalid
-from . import services
-from .forms import ChangePasswordForm, LoginForm, LogoutForm, SetPasswordForm
+from . import second_factor, services, sessions
+from .forms import ChangePasswordForm, CodeForm, LoginForm, LogoutForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
+# Between the password and the code step the cookie session holds only this; the server
+# session starts after the second factor.
+PENDING = "pending_sign_in"
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,7 +40,12 @@ def login():
             form.form_errors.append(error.message)
             status = error.status
         else:
-            login_user(user)
+            if user.has_second_factor:
+                session.clear()
+                session[PENDING] = {"user_id": user.id, "remember": form.remember.data,
+                                    "next": request.args.get("next"), "at": time.time()}
+                return redirect(url_for("auth.second_step"))
+            sign_in(user, form.remember.data)
             flash(_("Sie sind angemeldet."), "success")
             return redirect(_safe_next(request.args.get("next")))
     elif form.is_submitted():
@@ -42,10 +53,50 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+@bp.route("/anmelden/bestaetigen", methods=["GET", "POST"])
+def second_step():
+    pending = session.get(PENDING) or {}
+    user = services.pending_user(pending.get("user_id"), pending.get("at"))
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Bitte melden Sie sich erneut an."), "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            second_factor.verify(user, form.code.data, request.remote_addr or "")
+        except (services.TooManyAttempts, services.BadCredentials) as error:
+            form.code.errors.append(error.message)
+            status = error.status
+        else:
+            sign_in(user, pending.get("remember", False))
+            flash(_("Sie sind angemeldet."), "success")
+            return redirect(_safe_next(pending.get("next")))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/second_step.html", form=form), status
+
+
+def sign_in(user, remember: bool) -> None:
+    """Start a new server-side session in a new cookie session: nothing issued before
+    the sign-in (a planted session, the CSRF secret) carries over."""
+    session.clear()
+    sessions.start_session(user, request.user_agent.string, request.remote_addr or "",
+                           remember)
+    login_user(user, remember=remember, duration=timedelta(
+        seconds=current_app.config["SESSION_ABSOLUTE_LIFETIME_SECONDS"]))
+
+
+def sign_out() -> None:
+    sessions.end_session(current_user.current_session)
+    logout_user()
+
+
 @bp.route("/abmelden", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
-        logout_user()
+        sign_out()
         flash(_("Sie sind abgemeldet."), "success")
     return redirect(url_for("auth.login"))
 
@@ -55,7 +106,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            services.change_password(current_user, form.current.data, form.password.data,
+                                     keep=current_user.current_session)
         except Invalid as error:
             getattr(form, error.field or "current").errors.append(error.message)
         else:

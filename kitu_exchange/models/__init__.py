@@ -1,5 +1,5 @@
 """Mapped classes; import from here."""
-from .account import LoginAttempt, Role, User
+from .account import LoginAttempt, RecoveryCode, Role, User, UserSession
 from .authority import POPULATION_BANDS, Authority, AuthorityKind, population_band
 from .base import Base, utcnow
 from .forum import Question, Reply
@@ -12,8 +12,9 @@ from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
-    "Authority", "AuthorityKind", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS", "PUBLIC_STATUSES",
-    "Question", "Reply", "Reuse", "ReuseStatus", "Role", "SearchChange", "Solution",
+    "Authority", "AuthorityKind", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
+    "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
+    "SearchChange", "Solution",
     "SolutionStatus", "SynonymSet", "Tag",
-    "Topic", "User", "population_band", "utcnow",
+    "Topic", "User", "UserSession", "population_band", "utcnow",
 ]

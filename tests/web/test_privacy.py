@@ -10,7 +10,8 @@ from kitu_exchange.auth.services import authenticate
 from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
-from kitu_exchange.models import AuditEntry, LoginAttempt, Question, Reply, Solution, User
+from kitu_exchange.models import (AuditEntry, LoginAttempt, Question, Reply, Solution, User,
+                                  UserSession)
 from kitu_exchange.moderation import services as moderation
 from tests.conftest import PASSWORD
 
@@ -51,8 +52,9 @@ def leave_traces(app, email: str, marker: str, other_email: str) -> None:
 @pytest.fixture
 def two_people(app, make_user, make_topic, make_solution):
     make_topic()
-    make_user(A, authority="musterstadt", name="Anna Autorin")
-    make_user(B, authority="nachbarort", name="Bernd Beispiel")
+    # Both are promoted to moderator below: they have a second factor, as moderators must.
+    make_user(A, authority="musterstadt", name="Anna Autorin", second_factor=True)
+    make_user(B, authority="nachbarort", name="Bernd Beispiel", second_factor=True)
     make_user(ADMIN, role="admin", authority="kitu", name="Adam Admin")
     make_solution(B, title="Veröffentlichte Lösung MARKERB")
     leave_traces(app, B, "MARKERB", A)
@@ -69,16 +71,17 @@ def test_export_holds_every_section_of_the_person_and_nothing_of_others(
         'attachment; filename="kitu-daten-')
     assert "no-store" in response.headers["Cache-Control"]
     data = json.loads(response.get_data(as_text=True))
-    sections = ("account", "login_attempts", "questions", "replies", "solutions",
+    sections = ("account", "sessions", "login_attempts", "questions", "replies", "solutions",
                 "revisions", "votes", "flags", "reuses", "audit_entries")
     for section in sections:
         assert data[section], f"{section} is empty"
         assert "MARKERA" in json.dumps(data[section]) or section in (
-            "account", "login_attempts", "votes"), section
+            "account", "sessions", "login_attempts", "votes"), section
     assert data["account"]["email"] == A
     assert "Anna Autorin" in data["account"]["name"]
     assert "password_hash" not in data["account"] and "Hash" in data["account"]["password"]
     assert data["login_attempts"][0]["succeeded"] is True
+    assert data["sessions"][0]["ended_at"] is None and "token" not in data["sessions"][0]
     assert any("Befördert MARKERA" in entry["reason"] for entry in data["audit_entries"])
     assert data["revisions"][0]["content"]["body"] == "Text MARKERA"
     text = response.get_data(as_text=True)
@@ -141,6 +144,7 @@ def test_member_deletes_own_account_and_posts_stay_as_former_member(
         counts = [len(db.session.scalars(select(model).filter_by(author_id=anna)).all())
                   for model in (Question, Reply, Solution)]
         assert counts == [1, 1, 2]
+        assert db.session.scalars(select(UserSession).filter_by(user_id=anna)).all() == []
         with pytest.raises(Exception):
             authenticate(A, PASSWORD, "127.0.0.1")
     assert auth.login(A).status_code == 401
