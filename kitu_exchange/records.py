@@ -1,6 +1,7 @@
 """Helpers that services of several areas share."""
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .errors import NotAllowed, NotFound
 from .extensions import db
@@ -39,3 +40,19 @@ def unique_slug(model, text: str, max_length: int = 80) -> str:
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def insert_missing(model, key: str, rows: list[dict]) -> int:
+    """Insert the rows whose `key` no row has yet; the number inserted.
+
+    INSERT ... ON CONFLICT DO NOTHING: when another transaction inserts the same shared
+    reference row (topic, authority, tag) at the same moment, this one waits for it and
+    then uses it instead of failing on the unique constraint. Rows are inserted in key
+    order so that concurrent writers take the row locks in the same order.
+    """
+    if not rows:
+        return 0
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
+    statement = dialect.insert(model.__table__).values(
+        sorted(rows, key=lambda row: row[key])).on_conflict_do_nothing(index_elements=[key])
+    return db.session.execute(statement).rowcount

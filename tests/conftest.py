@@ -167,9 +167,13 @@ def make_user(app, make_authority):
     """make_user("a@x.de", role="moderator", authority="musterstadt") -> e-mail."""
     def make(email="mitglied@musterstadt.example", role=Role.MEMBER, authority="musterstadt",
              name="Erika Mustermann", password=PASSWORD):
+        # One session at a time: on SQLite a session that may write holds the write
+        # lock from its first query, so a nested one would wait for it.
         with app.app_context():
-            if db.session.query(Authority).filter_by(slug=authority).first() is None:
-                make_authority(authority)
+            missing = db.session.query(Authority).filter_by(slug=authority).first() is None
+        if missing:
+            make_authority(authority)
+        with app.app_context():
             return accounts.create_user(email, name, authority, role, password).email
     return make
 
@@ -192,14 +196,23 @@ def _user(email):
 
 
 @pytest.fixture
-def make_question(app, make_topic):
+def ensure_default_topic(app, make_topic):
+    def ensure():
+        with app.app_context():
+            missing = db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None
+        if missing:
+            make_topic()
+    return ensure
+
+
+@pytest.fixture
+def make_question(app, ensure_default_topic):
     def make(author_email, title="Wie vereinheitlichen wir unsere Drucker?",
              body="Wir haben 40 verschiedene Druckermodelle im Rathaus.", topics=None, tags=""):
+        if topics is None:
+            ensure_default_topic()
+            topics = ["drucker-kopierer"]
         with app.app_context():
-            if topics is None:
-                if db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None:
-                    make_topic()
-                topics = ["drucker-kopierer"]
             question = forum.ask_question(_user(author_email), title, body, topics, tags)
             return question.id
     return make
@@ -214,13 +227,12 @@ def make_reply(app):
 
 
 @pytest.fixture
-def make_solution(app, make_topic):
+def make_solution(app, ensure_default_topic):
     def make(author_email, title="Managed Print für die ganze Verwaltung", status="published",
              approach="Wir haben alle Arbeitsplatzdrucker durch Multifunktionsgeräte ersetzt.",
              **fields):
+        ensure_default_topic()
         with app.app_context():
-            if db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None:
-                make_topic()
             values = {"topics": ["drucker-kopierer"], "tags": "managed-print", **fields}
             author = _user(author_email)
             draft = status if status in ("draft", "submitted") else "submitted"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import (Authority, AuthorityKind, Question, Reply, Reuse, ReuseStatus, Solution,
                       SolutionStatus, SynonymSet, Topic)
+from ..records import insert_missing
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags
@@ -53,6 +54,14 @@ def _find(model, slug: str):
     return db.session.scalar(select(model).filter_by(slug=slug))
 
 
+def _insert_or_update(model, slug: str, values: dict) -> bool | None:
+    """Create a shared reference row (another import may create it at the same moment)
+    or bring it to `values`; the report's created/changed value."""
+    if _find(model, slug) is None and insert_missing(model, "slug", [{"slug": slug, **values}]):
+        return None
+    return _assign(_find(model, slug), values)
+
+
 def _authority(slug: str) -> Authority:
     authority = _find(Authority, slug)
     if authority is None:
@@ -96,11 +105,7 @@ def _import_authority(entry) -> bool | None:
         "area_km2": number("area_km2", float),
         "member_since": to_date(entry.get("member_since"), "member_since"),
     }
-    authority = _find(Authority, slug)
-    if authority is None:
-        db.session.add(Authority(slug=slug, **values))
-        return None
-    return _assign(authority, values)
+    return _insert_or_update(Authority, slug, values)
 
 
 def _import_topic(entry) -> bool | None:
@@ -111,11 +116,7 @@ def _import_topic(entry) -> bool | None:
         raise FormatError(f"slug '{slug}' is not lower-case letters, digits and hyphens")
     values = {"name": require_text(entry, "name", 120),
               "description": optional_text(entry, "description", 1000)}
-    topic = _find(Topic, slug)
-    if topic is None:
-        db.session.add(Topic(slug=slug, **values))
-        return None
-    return _assign(topic, values)
+    return _insert_or_update(Topic, slug, values)
 
 
 def _import_synonyms(entry) -> bool | None:
