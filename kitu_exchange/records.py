@@ -2,8 +2,9 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
-from .errors import NotAllowed, NotFound
+from .errors import Conflict, NotAllowed, NotFound
 from .extensions import db
 from .models import User
 from .permissions import can
@@ -40,6 +41,27 @@ def unique_slug(model, text: str, max_length: int = 80) -> str:
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def add_with_unique_slug(record, text: str, attempts: int = 5) -> None:
+    """Add a new record with a slug from `text` that no other row uses.
+
+    Another transaction may take the same slug between the check and the insert; the
+    insert runs in a savepoint, and on that unique violation the next free slug is tried.
+    """
+    model = type(record)
+    for _attempt in range(attempts):
+        record.slug = unique_slug(model, text)
+        try:
+            with db.session.begin_nested():
+                db.session.add(record)
+        except IntegrityError as error:
+            if "slug" not in str(error.orig):
+                raise
+            continue
+        return
+    raise Conflict(_("Bitte versuchen Sie es noch einmal: gerade wurde ein Beitrag mit "
+                     "demselben Titel angelegt."))
 
 
 def insert_missing(model, key: str, rows: list[dict]) -> int:
