@@ -185,12 +185,14 @@ def _import_solution(path: Path) -> bool | None:
         values[name] = text
         values[f"{name}_html"] = render_markdown(text) if text else ""
     solution, created, changed = _upsert_post(Solution, doc.slug, values, meta)
-    adopter_ids = sorted(a.id for a in adopters)
-    if sorted(r.authority_id for r in solution.reuses) != adopter_ids:
-        kept = {r.authority_id: r for r in solution.reuses}
-        solution.reuses = [kept.get(a.id) or Reuse(authority=a, status=ReuseStatus.IN_USE)
-                           for a in adopters]
-        solution.reuse_count = len(adopters)
+    # Re-use recorded in the app stays even when the folder does not list it.
+    recorded = {reuse.authority_id for reuse in solution.reuses}
+    for adopter in adopters:
+        if adopter.id not in recorded:
+            solution.reuses.append(Reuse(authority=adopter, status=ReuseStatus.IN_USE))
+            changed = True
+    if solution.reuse_count != len(solution.reuses):
+        solution.reuse_count = len(solution.reuses)
         changed = True
     return _indexed(solution, created, changed)
 
@@ -204,6 +206,50 @@ def _reply_data(raw, index: int) -> ReplyData:
     return ReplyData(authority=require_text(raw, "authority", 80),
                      created=to_date(raw.get("created"), f"replies[{index}].created"),
                      accepted=raw.get("accepted") is True, body=body.strip())
+
+
+def _merge_replies(question: Question, wanted: list[tuple[Authority, ReplyData]]) -> bool:
+    """Bring the folder's replies into the question without touching any other reply.
+
+    A folder reply is the existing reply with the same authority, day and text; failing
+    that, an imported reply (no author account) of the same authority and day, whose
+    text it updates; failing that, a new reply. Replies the folder does not mention
+    (written in the app, or dropped from the folder) stay, with their votes, flags and
+    versions. Returns whether anything changed.
+    """
+    def day(reply: Reply):
+        return reply.created_at.date() if reply.created_at else None
+
+    unmatched = list(question.replies)
+    matches = []
+    for authority, data in wanted:
+        created = data.created or day(question)
+        match = next((r for r in unmatched if (r.authority_id, day(r), r.body)
+                      == (authority.id, created, data.body)), None) or next(
+            (r for r in unmatched if r.author_id is None
+             and (r.authority_id, day(r)) == (authority.id, created)), None)
+        if match is not None:
+            unmatched.remove(match)
+        matches.append((match, authority, data))
+    changed = False
+    for reply, authority, data in matches:
+        if reply is None:
+            reply = Reply(authority=authority, body=data.body,
+                          body_html=render_markdown(data.body),
+                          created_at=_at_midnight(data.created) or question.created_at)
+            question.replies.append(reply)
+            changed = True
+        elif reply.body != data.body:
+            reply.body, reply.body_html = data.body, render_markdown(data.body)
+            changed = True
+        if data.accepted and question.accepted_reply is not reply:
+            db.session.flush()
+            question.accepted_reply = reply
+            changed = True
+    if question.reply_count != len(question.replies):
+        question.reply_count = len(question.replies)
+        changed = True
+    return changed
 
 
 def _import_question(path: Path) -> bool | None:
@@ -227,25 +273,9 @@ def _import_question(path: Path) -> bool | None:
         "created_at": _at_midnight(to_date(meta.get("created"), "created")),
     }
     question, created, changed = _upsert_post(Question, doc.slug, values, meta)
-    wanted = [(a.id, r.created, r.body, r.accepted) for a, r in zip(reply_authorities, replies)]
-    current = [(r.authority_id, r.created_at.date() if r.created_at else None, r.body,
-                question.accepted_reply_id == r.id and r.id is not None)
-               for r in question.replies]
-    if wanted != current:
-        question.accepted_reply = None
+    if created:
         db.session.flush()
-        question.replies = []
-        db.session.flush()
-        for authority_row, data in zip(reply_authorities, replies):
-            reply = Reply(authority=authority_row, body=data.body,
-                          body_html=render_markdown(data.body),
-                          created_at=_at_midnight(data.created) or question.created_at)
-            question.replies.append(reply)
-            if data.accepted:
-                db.session.flush()
-                question.accepted_reply = reply
-        question.reply_count = len(replies)
-        changed = True
+    changed = _merge_replies(question, list(zip(reply_authorities, replies))) or changed
     return _indexed(question, created, changed)
 
 

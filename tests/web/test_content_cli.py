@@ -134,3 +134,70 @@ def test_setup_imports_once_and_creates_admin_with_random_password(app, runner, 
     assert "Passwort" not in again.output and "exists already" in again.output
     other = runner.invoke(args=["setup"])
     assert "Passwort" not in other.output
+
+
+def one_question_folder(root: Path, question: str = GOOD_QUESTION) -> Path:
+    folder = root / "folder"
+    write(folder / "authorities.yaml",
+          "- slug: musterstadt\n  name: Stadt Musterstadt\n  kind: Stadt\n  population: 1000\n")
+    write(folder / "topics.yaml", "- slug: drucker-kopierer\n  name: Drucker\n")
+    write(folder / "questions" / "gute-frage.md", question)
+    return folder
+
+
+def test_reimport_keeps_replies_written_in_the_app(app, runner, tmp_path, auth, make_user):
+    from kitu_exchange.forum import services as forum
+    from kitu_exchange.models import Flag, Revision, User, Vote
+    from kitu_exchange.moderation import services as moderation
+    folder = one_question_folder(tmp_path)
+    assert runner.invoke(args=["content", "import", str(folder)]).exit_code == 0
+    member = make_user("b@nachbarort.example", authority="nachbarort")
+    make_user("c@nachbarort.example", authority="nachbarort")
+    moderator = make_user("mod@kitu.example", role="moderator", authority="kitu")
+    with app.app_context():
+        question = db.session.scalar(select(Question).filter_by(slug="gute-frage"))
+        imported_id = question.replies[0].id
+        user = lambda email: db.session.scalar(select(User).filter_by(email=email))  # noqa
+        reply = forum.add_reply(user(member), question.id, "Geschrieben in der Anwendung.")
+        reply_id = reply.id
+        forum.edit_reply(user(member), reply, "Geschrieben und überarbeitet.", "Tippfehler")
+        moderation.toggle_vote(user("c@nachbarort.example"), reply)
+        moderation.flag_post(user("c@nachbarort.example"), reply, "other", "Bitte prüfen")
+
+    # The folder's own reply changes: it is updated in place, the app's reply stays.
+    write(folder / "questions" / "gute-frage.md",
+          GOOD_QUESTION.replace("Eine Antwort.", "Eine bessere Antwort."))
+    result = runner.invoke(args=["content", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        question = db.session.scalar(select(Question).filter_by(slug="gute-frage"))
+        assert [(r.id, r.body) for r in question.replies] == [
+            (imported_id, "Eine bessere Antwort."), (reply_id, "Geschrieben und überarbeitet.")]
+        assert question.accepted_reply_id == imported_id and question.reply_count == 2
+        for model in (Vote, Flag, Revision):
+            assert db.session.scalar(select(model.target_id).filter_by(
+                target_type="reply")) == reply_id
+    again = runner.invoke(args=["content", "import", str(folder)])
+    assert "0 created, 0 updated" in again.output
+    auth.login(moderator)
+    page = auth.client.get("/moderation")
+    assert page.status_code == 200 and "Antwort auf „Eine gute Frage zum Testen“" in page.text
+
+
+def test_open_flag_of_a_vanished_post_keeps_the_moderation_page(app, auth, make_user):
+    from kitu_exchange.models import Flag, User
+    moderator = make_user("mod@kitu.example", role="moderator", authority="kitu")
+    with app.app_context():
+        reporter = db.session.scalar(select(User).filter_by(email=moderator))
+        # A flag left behind by an older version that deleted replies on import.
+        db.session.add(Flag(target_type="reply", target_id=4711, reason="spam",
+                            reporter=reporter))
+        db.session.commit()
+        flag_id = db.session.scalar(select(Flag.id))
+    auth.login(moderator)
+    page = auth.client.get("/moderation")
+    assert page.status_code == 200 and "Beitrag nicht mehr vorhanden" in page.text
+    response = auth.post(f"/moderation/meldungen/{flag_id}", {"action": "dismiss", "note": ""},
+                         token_from="/moderation")
+    assert response.status_code == 302
+    assert "Keine offenen Meldungen." in auth.client.get("/moderation").text
