@@ -201,3 +201,63 @@ def test_open_flag_of_a_vanished_post_keeps_the_moderation_page(app, auth, make_
                          token_from="/moderation")
     assert response.status_code == 302
     assert "Keine offenen Meldungen." in auth.client.get("/moderation").text
+
+
+def test_export_and_import_keep_hidden_and_draft_posts(app, runner, tmp_path, migrated_database,
+                                                        make_user, make_question, make_reply,
+                                                        make_solution):
+    from kitu_exchange import create_app
+    from kitu_exchange.models import User
+    from kitu_exchange.moderation import services as moderation
+    from tests.conftest import base_config, fresh_database_url
+    make_user("a@musterstadt.example")
+    make_user("b@nachbarort.example", authority="nachbarort")
+    moderator = make_user("mod@kitu.example", role="moderator", authority="kitu")
+    question_id = make_question("a@musterstadt.example")
+    make_reply("b@nachbarort.example", question_id, "Eine verborgene Antwort.")
+    make_solution("a@musterstadt.example", title="Ein Entwurf", status="draft")
+    make_solution("a@musterstadt.example", title="Eine verborgene Lösung")
+    with app.app_context():
+        mod = db.session.scalar(select(User).filter_by(email=moderator))
+        question = db.session.get(Question, question_id)
+        moderation.hide_post(mod, question, "Personenbezogene Daten")
+        moderation.hide_post(mod, question.replies[0], "Werbung")
+        solution = db.session.scalar(select(Solution).filter_by(title="Eine verborgene Lösung"))
+        moderation.hide_post(mod, solution, "Veraltet")
+    folder = tmp_path / "export"
+    assert runner.invoke(args=["content", "export", str(folder)]).exit_code == 0
+
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    other = create_app(base_config(fresh_database_url(migrated_database, other_dir),
+                                   other_dir / "index"))
+    result = other.test_cli_runner().invoke(args=["content", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    with other.app_context():
+        question = db.session.scalar(select(Question))
+        assert (question.hidden, question.hidden_reason) == (True, "Personenbezogene Daten")
+        assert (question.replies[0].hidden, question.replies[0].hidden_reason) == (
+            True, "Werbung")
+        states = {s.title: (s.status, s.hidden, s.hidden_reason)
+                  for s in db.session.scalars(select(Solution))}
+        assert states == {"Ein Entwurf": ("draft", False, ""),
+                          "Eine verborgene Lösung": ("published", True, "Veraltet")}
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("link", ["questions/passwort.md", "topics.yaml", "questions"])
+def test_import_refuses_symlinks_and_imports_nothing(app, runner, tmp_path, link):
+    folder = one_question_folder(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = {"questions/passwort.md": Path("/etc/passwd"), "topics.yaml": Path("/etc/hosts"),
+              "questions": outside}[link]
+    if link == "questions":
+        (folder / "questions" / "gute-frage.md").rename(outside / "gute-frage.md")
+        (folder / "questions").rmdir()
+    (folder / link).unlink(missing_ok=True)
+    (folder / link).symlink_to(target)
+    result = runner.invoke(args=["content", "import", str(folder)])
+    assert result.exit_code == 1
+    assert f"{folder / link}: is a symbolic link" in result.output
+    assert counts(app)["Question"] == 0 and counts(app)["Topic"] == 0
