@@ -242,6 +242,7 @@ def test_export_and_import_keep_hidden_and_draft_posts(app, runner, tmp_path, mi
                   for s in db.session.scalars(select(Solution))}
         assert states == {"Ein Entwurf": ("draft", False, ""),
                           "Eine verborgene Lösung": ("published", True, "Veraltet")}
+    with other.app_context():
         db.engine.dispose()
 
 
