@@ -3,7 +3,7 @@ import os
 import secrets
 import sqlite3
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -92,10 +92,33 @@ def _check_secret_key(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Foreign keys on; WAL and a busy timeout so that several workers can write."""
+    """Foreign keys on; WAL and a busy timeout so that several workers can write.
+
+    pysqlite's own transaction handling is switched off (isolation_level None) so that
+    `_sqlite_begin` decides how each transaction begins (SQLAlchemy's documented recipe).
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """On SQLite, writers take the write lock when their transaction begins.
+
+    A deferred transaction that reads and then writes cannot wait for the lock: once
+    another writer has committed since its first read, SQLite fails it at once with
+    "database is locked", whatever the busy timeout. `BEGIN IMMEDIATE` waits (up to the
+    busy timeout) for the lock instead, and then sees the other writer's work. Only
+    GET/HEAD/OPTIONS requests, which only read, begin deferred: with WAL they never wait
+    for a writer and never make one wait. Every other request, command and worker may
+    write and begins immediate, so writers on one SQLite file queue up one at a time.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,8 +1,10 @@
 """Helpers that services of several areas share."""
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
-from .errors import NotAllowed, NotFound
+from .errors import Conflict, NotAllowed, NotFound
 from .extensions import db
 from .models import User
 from .permissions import can
@@ -39,3 +41,40 @@ def unique_slug(model, text: str, max_length: int = 80) -> str:
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def add_with_unique_slug(record, text: str, attempts: int = 5) -> None:
+    """Add a new record with a slug from `text` that no other row uses.
+
+    Another transaction may take the same slug between the check and the insert; the
+    insert runs in a savepoint, and on that unique violation the next free slug is tried.
+    """
+    model = type(record)
+    for _attempt in range(attempts):
+        record.slug = unique_slug(model, text)
+        try:
+            with db.session.begin_nested():
+                db.session.add(record)
+        except IntegrityError as error:
+            if "slug" not in str(error.orig):
+                raise
+            continue
+        return
+    raise Conflict(_("Bitte versuchen Sie es noch einmal: gerade wurde ein Beitrag mit "
+                     "demselben Titel angelegt."))
+
+
+def insert_missing(model, key: str, rows: list[dict]) -> int:
+    """Insert the rows whose `key` no row has yet; the number inserted.
+
+    INSERT ... ON CONFLICT DO NOTHING: when another transaction inserts the same shared
+    reference row (topic, authority, tag) at the same moment, this one waits for it and
+    then uses it instead of failing on the unique constraint. Rows are inserted in key
+    order so that concurrent writers take the row locks in the same order.
+    """
+    if not rows:
+        return 0
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
+    statement = dialect.insert(model.__table__).values(
+        sorted(rows, key=lambda row: row[key])).on_conflict_do_nothing(index_elements=[key])
+    return db.session.execute(statement).rowcount

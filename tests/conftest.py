@@ -213,9 +213,13 @@ def make_user(app, make_authority):
     """
     def make(email="mitglied@musterstadt.example", role=Role.MEMBER, authority="musterstadt",
              name="Erika Mustermann", password=PASSWORD, second_factor=None):
+        # One session at a time: on SQLite a session that may write holds the write
+        # lock from its first query, so a nested one would wait for it.
         with app.app_context():
-            if db.session.query(Authority).filter_by(slug=authority).first() is None:
-                make_authority(authority)
+            missing = db.session.query(Authority).filter_by(slug=authority).first() is None
+        if missing:
+            make_authority(authority)
+        with app.app_context():
             user = accounts.create_user(email, name, authority, role, password)
             if second_factor is None:
                 second_factor = user.needs_second_factor
@@ -242,14 +246,23 @@ def _user(email):
 
 
 @pytest.fixture
-def make_question(app, make_topic):
+def ensure_default_topic(app, make_topic):
+    def ensure():
+        with app.app_context():
+            missing = db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None
+        if missing:
+            make_topic()
+    return ensure
+
+
+@pytest.fixture
+def make_question(app, ensure_default_topic):
     def make(author_email, title="Wie vereinheitlichen wir unsere Drucker?",
              body=QUESTION_BODY, topics=None, tags=""):
+        if topics is None:
+            ensure_default_topic()
+            topics = ["drucker-kopierer"]
         with app.app_context():
-            if topics is None:
-                if db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None:
-                    make_topic()
-                topics = ["drucker-kopierer"]
             question = forum.ask_question(_user(author_email), title, body, topics, tags)
             return question.id
     return make
@@ -264,13 +277,12 @@ def make_reply(app):
 
 
 @pytest.fixture
-def make_solution(app, make_topic):
+def make_solution(app, ensure_default_topic):
     def make(author_email, title="Managed Print für die ganze Verwaltung", status="published",
              approach=SOLUTION_APPROACH,
              **fields):
+        ensure_default_topic()
         with app.app_context():
-            if db.session.query(Topic).filter_by(slug="drucker-kopierer").first() is None:
-                make_topic()
             values = {"topics": ["drucker-kopierer"], "tags": "managed-print", **fields}
             author = _user(author_email)
             draft = status if status in ("draft", "submitted") else "submitted"

@@ -19,6 +19,11 @@ def _authority_entry(authority: Authority) -> dict:
     return {key: value for key, value in entry.items() if value is not None}
 
 
+def _hidden(post) -> dict:
+    """The hidden state for the front matter (only for hidden posts)."""
+    return {"hidden": True, "hidden_reason": post.hidden_reason} if post.hidden else {}
+
+
 def _solution_file(solution: Solution) -> str:
     meta = {
         "title": solution.title, "authority": solution.authority.slug,
@@ -27,6 +32,7 @@ def _solution_file(solution: Solution) -> str:
         "created": solution.created_at.date(),
         "costs": solution.costs, "effort": solution.effort, "contact": solution.contact,
         "adopted_by": sorted(reuse.authority.slug for reuse in solution.reuses),
+        **_hidden(solution),
     }
     meta = {key: value for key, value in meta.items() if value not in ("", [], None)}
     body = join_solution_body(solution.situation, solution.approach, solution.result)
@@ -35,13 +41,14 @@ def _solution_file(solution: Solution) -> str:
 
 def _question_file(question: Question) -> str:
     replies = [{"authority": reply.authority.slug, "created": reply.created_at.date(),
-                "accepted": question.accepted_reply_id == reply.id, "body": reply.body.strip()}
+                "accepted": question.accepted_reply_id == reply.id, **_hidden(reply),
+                "body": reply.body.strip()}
                for reply in question.replies]
     meta = {
         "title": question.title, "authority": question.authority.slug,
         "topics": [t.slug for t in sorted(question.topics, key=lambda t: t.slug)],
         "tags": sorted(tag.name for tag in question.tags),
-        "created": question.created_at.date(), "replies": replies,
+        "created": question.created_at.date(), **_hidden(question), "replies": replies,
     }
     meta = {key: value for key, value in meta.items() if value not in ("", [], None)}
     return write_document(meta, question.body)

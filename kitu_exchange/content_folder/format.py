@@ -31,6 +31,8 @@ class ReplyData:
     created: date | None
     accepted: bool
     body: str
+    hidden: bool | None = None   # None: the file does not say
+    hidden_reason: str = ""
 
 
 @dataclass
@@ -105,6 +107,14 @@ def string_list(meta: dict, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
         raise FormatError(f"'{key}' is not a list of names")
     return [str(v).strip() for v in value if str(v).strip()]
+
+
+def hidden_state(meta: dict) -> tuple[bool | None, str]:
+    """The optional `hidden: true` and `hidden_reason` keys (None when not given)."""
+    hidden = meta.get("hidden")
+    if hidden is not None and not isinstance(hidden, bool):
+        raise FormatError("'hidden' is not true or false")
+    return hidden, optional_text(meta, "hidden_reason", 500) if hidden else ""
 
 
 def to_date(value, key: str) -> date | None:

@@ -7,12 +7,13 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import (Authority, AuthorityKind, Question, Reply, Reuse, ReuseStatus, Solution,
-                      SolutionStatus, SynonymSet, Topic)
+                      SolutionStatus, SynonymSet, Topic, utcnow)
+from ..records import insert_missing
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags
-from .format import (SLUG, FormatError, ReplyData, optional_text, read_document, read_list,
-                     require_text, split_solution_body, string_list, to_date)
+from .format import (SLUG, FormatError, ReplyData, hidden_state, optional_text, read_document,
+                     read_list, require_text, split_solution_body, string_list, to_date)
 
 SOLUTION_STATUSES = {status.value for status in SolutionStatus}
 TITLE_MAX = 200
@@ -51,6 +52,23 @@ def _assign(record, values: dict) -> bool:
 
 def _find(model, slug: str):
     return db.session.scalar(select(model).filter_by(slug=slug))
+
+
+def _insert_or_update(model, slug: str, values: dict) -> bool | None:
+    """Create a shared reference row (another import may create it at the same moment)
+    or bring it to `values`; the report's created/changed value."""
+    if _find(model, slug) is None and insert_missing(model, "slug", [{"slug": slug, **values}]):
+        return None
+    return _assign(_find(model, slug), values)
+
+
+def _show_or_hide(record, hidden: bool | None, reason: str) -> bool:
+    """Apply the file's hidden state; a file that does not say leaves the post as it is
+    (a post hidden in the app stays hidden). Whether anything changed."""
+    if hidden is None:
+        return False
+    return _assign(record, {"hidden_at": (record.hidden_at or utcnow()) if hidden else None,
+                            "hidden_reason": reason})
 
 
 def _authority(slug: str) -> Authority:
@@ -96,11 +114,7 @@ def _import_authority(entry) -> bool | None:
         "area_km2": number("area_km2", float),
         "member_since": to_date(entry.get("member_since"), "member_since"),
     }
-    authority = _find(Authority, slug)
-    if authority is None:
-        db.session.add(Authority(slug=slug, **values))
-        return None
-    return _assign(authority, values)
+    return _insert_or_update(Authority, slug, values)
 
 
 def _import_topic(entry) -> bool | None:
@@ -111,11 +125,7 @@ def _import_topic(entry) -> bool | None:
         raise FormatError(f"slug '{slug}' is not lower-case letters, digits and hyphens")
     values = {"name": require_text(entry, "name", 120),
               "description": optional_text(entry, "description", 1000)}
-    topic = _find(Topic, slug)
-    if topic is None:
-        db.session.add(Topic(slug=slug, **values))
-        return None
-    return _assign(topic, values)
+    return _insert_or_update(Topic, slug, values)
 
 
 def _import_synonyms(entry) -> bool | None:
@@ -144,6 +154,7 @@ def _upsert_post(model, slug: str, values: dict, meta: dict):
     if values["created_at"] is None:
         values.pop("created_at")
     changed = _assign(record, values)
+    changed = _show_or_hide(record, *hidden_state(meta)) or changed
     if record.topics != topics or record.tags != tags:
         record.topics, record.tags = topics, tags
         changed = True
@@ -161,8 +172,8 @@ def _indexed(record, created: bool, changed: bool) -> bool | None:
 def _import_solution(path: Path) -> bool | None:
     doc = read_document(path)
     meta = doc.meta
-    status = optional_text(meta, "status", 20) or SolutionStatus.PUBLISHED
-    if status not in SOLUTION_STATUSES:
+    status = optional_text(meta, "status", 20)
+    if status and status not in SOLUTION_STATUSES:
         raise FormatError(f"unknown status '{status}'")
     if len(doc.body) > BODY_MAX:
         raise FormatError(f"body is longer than {BODY_MAX} characters")
@@ -175,7 +186,7 @@ def _import_solution(path: Path) -> bool | None:
         raise FormatError("an authority cannot re-use its own solution")
     values = {
         "title": require_text(meta, "title", TITLE_MAX), "authority": authority,
-        "status": status, "costs": optional_text(meta, "costs"),
+        "costs": optional_text(meta, "costs"),
         "effort": optional_text(meta, "effort"), "contact": optional_text(meta, "contact"),
         "created_at": _at_midnight(to_date(meta.get("created"), "created")),
     }
@@ -183,13 +194,19 @@ def _import_solution(path: Path) -> bool | None:
         text = getattr(sections, name)
         values[name] = text
         values[f"{name}_html"] = render_markdown(text) if text else ""
+    if status or _find(Solution, doc.slug) is None:
+        # Without a status in the file a new solution is published, and an existing
+        # one keeps the status its review gave it.
+        values["status"] = status or SolutionStatus.PUBLISHED
     solution, created, changed = _upsert_post(Solution, doc.slug, values, meta)
-    adopter_ids = sorted(a.id for a in adopters)
-    if sorted(r.authority_id for r in solution.reuses) != adopter_ids:
-        kept = {r.authority_id: r for r in solution.reuses}
-        solution.reuses = [kept.get(a.id) or Reuse(authority=a, status=ReuseStatus.IN_USE)
-                           for a in adopters]
-        solution.reuse_count = len(adopters)
+    # Re-use recorded in the app stays even when the folder does not list it.
+    recorded = {reuse.authority_id for reuse in solution.reuses}
+    for adopter in adopters:
+        if adopter.id not in recorded:
+            solution.reuses.append(Reuse(authority=adopter, status=ReuseStatus.IN_USE))
+            changed = True
+    if solution.reuse_count != len(solution.reuses):
+        solution.reuse_count = len(solution.reuses)
         changed = True
     return _indexed(solution, created, changed)
 
@@ -200,9 +217,56 @@ def _reply_data(raw, index: int) -> ReplyData:
     body = raw.get("body")
     if not isinstance(body, str) or not body.strip():
         raise FormatError(f"reply {index} has no body")
+    hidden, hidden_reason = hidden_state(raw)
     return ReplyData(authority=require_text(raw, "authority", 80),
                      created=to_date(raw.get("created"), f"replies[{index}].created"),
-                     accepted=raw.get("accepted") is True, body=body.strip())
+                     accepted=raw.get("accepted") is True, body=body.strip(),
+                     hidden=hidden, hidden_reason=hidden_reason)
+
+
+def _merge_replies(question: Question, wanted: list[tuple[Authority, ReplyData]]) -> bool:
+    """Bring the folder's replies into the question without touching any other reply.
+
+    A folder reply is the existing reply with the same authority, day and text; failing
+    that, an imported reply (no author account) of the same authority and day, whose
+    text it updates; failing that, a new reply. Replies the folder does not mention
+    (written in the app, or dropped from the folder) stay, with their votes, flags and
+    versions. Returns whether anything changed.
+    """
+    def day(reply: Reply):
+        return reply.created_at.date() if reply.created_at else None
+
+    unmatched = list(question.replies)
+    matches = []
+    for authority, data in wanted:
+        created = data.created or day(question)
+        match = next((r for r in unmatched if (r.authority_id, day(r), r.body)
+                      == (authority.id, created, data.body)), None) or next(
+            (r for r in unmatched if r.author_id is None
+             and (r.authority_id, day(r)) == (authority.id, created)), None)
+        if match is not None:
+            unmatched.remove(match)
+        matches.append((match, authority, data))
+    changed = False
+    for reply, authority, data in matches:
+        if reply is None:
+            reply = Reply(authority=authority, body=data.body,
+                          body_html=render_markdown(data.body),
+                          created_at=_at_midnight(data.created) or question.created_at)
+            question.replies.append(reply)
+            changed = True
+        elif reply.body != data.body:
+            reply.body, reply.body_html = data.body, render_markdown(data.body)
+            changed = True
+        changed = _show_or_hide(reply, data.hidden, data.hidden_reason) or changed
+        if data.accepted and question.accepted_reply is not reply:
+            db.session.flush()
+            question.accepted_reply = reply
+            changed = True
+    if question.reply_count != len(question.replies):
+        question.reply_count = len(question.replies)
+        changed = True
+    return changed
 
 
 def _import_question(path: Path) -> bool | None:
@@ -226,26 +290,33 @@ def _import_question(path: Path) -> bool | None:
         "created_at": _at_midnight(to_date(meta.get("created"), "created")),
     }
     question, created, changed = _upsert_post(Question, doc.slug, values, meta)
-    wanted = [(a.id, r.created, r.body, r.accepted) for a, r in zip(reply_authorities, replies)]
-    current = [(r.authority_id, r.created_at.date() if r.created_at else None, r.body,
-                question.accepted_reply_id == r.id and r.id is not None)
-               for r in question.replies]
-    if wanted != current:
-        question.accepted_reply = None
+    if created:
         db.session.flush()
-        question.replies = []
-        db.session.flush()
-        for authority_row, data in zip(reply_authorities, replies):
-            reply = Reply(authority=authority_row, body=data.body,
-                          body_html=render_markdown(data.body),
-                          created_at=_at_midnight(data.created) or question.created_at)
-            question.replies.append(reply)
-            if data.accepted:
-                db.session.flush()
-                question.accepted_reply = reply
-        question.reply_count = len(replies)
-        changed = True
+    changed = _merge_replies(question, list(zip(reply_authorities, replies))) or changed
     return _indexed(question, created, changed)
+
+
+FILES, FOLDERS = ("authorities.yaml", "topics.yaml", "synonyms.yaml"), ("solutions", "questions")
+
+
+def _unsafe_paths(folder: Path) -> list[tuple[str, str]]:
+    """Files the import would read that are symbolic links or lie outside the folder.
+
+    Any of them refuses the whole import, before anything is written: a link could
+    publish files of the server (/etc/passwd) as posts.
+    """
+    root = folder.resolve()
+    paths = [folder / name for name in (*FILES, *FOLDERS)]
+    for sub in FOLDERS:
+        if (folder / sub).is_dir() and not (folder / sub).is_symlink():
+            paths += sorted((folder / sub).iterdir())
+    problems = []
+    for path in paths:
+        if path.is_symlink():
+            problems.append((str(path), "is a symbolic link; nothing was imported"))
+        elif path.exists() and not path.resolve().is_relative_to(root):
+            problems.append((str(path), "lies outside the folder; nothing was imported"))
+    return problems
 
 
 def import_folder(folder: str | Path) -> ImportReport:
@@ -254,6 +325,9 @@ def import_folder(folder: str | Path) -> ImportReport:
     report = ImportReport()
     if not folder.is_dir():
         report.errors.append((str(folder), "not a folder"))
+        return report
+    report.errors.extend(_unsafe_paths(folder))
+    if report.errors:
         return report
 
     def attempt(label: str, action) -> None:
@@ -267,9 +341,7 @@ def import_folder(folder: str | Path) -> ImportReport:
         else:
             report.count(changed)
 
-    for name, importer in (("authorities.yaml", _import_authority),
-                           ("topics.yaml", _import_topic),
-                           ("synonyms.yaml", _import_synonyms)):
+    for name, importer in zip(FILES, (_import_authority, _import_topic, _import_synonyms)):
         path = folder / name
         if not path.exists():
             continue
@@ -280,7 +352,7 @@ def import_folder(folder: str | Path) -> ImportReport:
             continue
         for index, entry in enumerate(entries, start=1):
             attempt(f"{path}: entry {index}", lambda entry=entry, f=importer: f(entry))
-    for sub, importer in (("solutions", _import_solution), ("questions", _import_question)):
+    for sub, importer in zip(FOLDERS, (_import_solution, _import_question)):
         for path in sorted((folder / sub).glob("*.md")) if (folder / sub).is_dir() else []:
             attempt(str(path), lambda path=path, f=importer: f(path))
     commit()

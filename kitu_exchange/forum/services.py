@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound
@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Authority, Question, Reply, Solution, Tag, Topic, User, utcnow
 from ..moderation.revisions import record_revision
 from ..permissions import can
-from ..records import get_or_raise, require, unique_slug
+from ..records import add_with_unique_slug, get_or_raise, require
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
@@ -39,12 +39,11 @@ def ask_question(author: User, title: str, body: str, topic_slugs: list[str],
     """Post a question for the author's authority. Raises NotAllowed, Invalid."""
     require(author, "question.create")
     question = Question(
-        slug=unique_slug(Question, title), title=title, body=body,
+        title=title, body=body,
         body_html=render_markdown(body), author=author, authority_id=author.authority_id,
         topics=resolve_topics(topic_slugs), tags=resolve_tags(tags),
     )
-    db.session.add(question)
-    db.session.flush()
+    add_with_unique_slug(question, title)
     record_change(question)
     commit()
     return question
@@ -84,7 +83,9 @@ def add_reply(author: User, question_id: int, body: str) -> Reply:
     reply = Reply(question=question, body=body, body_html=render_markdown(body),
                   author=author, authority_id=author.authority_id)
     db.session.add(reply)
-    question.reply_count = len(question.replies)
+    # In the database, not in Python: two replies at the same moment both count.
+    db.session.execute(update(Question).where(Question.id == question.id)
+                       .values(reply_count=Question.reply_count + 1))
     record_change(question)
     commit()
     return reply

@@ -12,7 +12,7 @@ from ..models import (AuditEntry, Flag, FlagReason, FlagStatus, Question, Reply,
 from ..records import require, unique_slug
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
-from .revisions import Post, get_post, target_type_of
+from .revisions import MODELS, Post, get_post, target_type_of
 
 STALE_AFTER = timedelta(days=365)
 REVIEW_DECISIONS = {"publish": SolutionStatus.PUBLISHED,
@@ -158,11 +158,17 @@ def flag_post(user: User, post: Post, reason: str, text: str) -> Flag:
     return flag
 
 
-def open_flags() -> list[tuple[Flag, Post]]:
+def _flagged_post(flag: Flag) -> Post | None:
+    model = MODELS.get(flag.target_type)
+    return db.session.get(model, flag.target_id) if model else None
+
+
+def open_flags() -> list[tuple[Flag, Post | None]]:
+    """Open flags with their posts; None for a post that no longer exists."""
     flags = list(db.session.scalars(select(Flag).filter_by(status=FlagStatus.OPEN)
                                     .options(selectinload(Flag.reporter))
                                     .order_by(Flag.created_at)))
-    return [(flag, get_post(flag.target_type, flag.target_id)) for flag in flags]
+    return [(flag, _flagged_post(flag)) for flag in flags]
 
 
 def hide_post(moderator: User, post: Post, reason: str) -> None:
@@ -195,7 +201,10 @@ def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
     require(moderator, "flag.resolve")
     if flag.status != FlagStatus.OPEN:
         raise Conflict(_("Diese Meldung ist bereits erledigt."))
-    post = get_post(flag.target_type, flag.target_id)
+    post = _flagged_post(flag)
+    if post is None and action != "dismiss":
+        raise Conflict(_("Der Beitrag ist nicht mehr vorhanden: die Meldung kann nur "
+                         "verworfen werden."))
     if action == "hide":
         _hide(moderator, post, note)
     elif action not in ("dismiss", "edited"):
@@ -203,7 +212,7 @@ def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
     flag.status = {"hide": FlagStatus.HIDDEN, "dismiss": FlagStatus.DISMISSED,
                    "edited": FlagStatus.EDITED}[action]
     flag.resolved_by, flag.resolved_at, flag.resolution_note = moderator, utcnow(), note or ""
-    audit(moderator, f"flag.{action}", post, note)
+    audit(moderator, f"flag.{action}", post or flag, note)
     commit()
 
 

@@ -7,7 +7,7 @@ from ..extensions import db
 from ..models import Question, Solution, Tag, Topic, User
 from ..models.forum import question_topic
 from ..models.library import PUBLIC_STATUSES, solution_topic
-from ..records import require
+from ..records import insert_missing, require
 from ..text import split_tags
 
 
@@ -31,16 +31,18 @@ def resolve_topics(slugs: list[str]) -> list[Topic]:
 def resolve_tags(value: str | list[str] | None) -> list[Tag]:
     """Tags for a comma separated input (or list), creating the ones that are new."""
     names = split_tags(value if isinstance(value, str) else ",".join(value or ()))
-    existing = {tag.name: tag for tag in db.session.scalars(
-        select(Tag).where(Tag.name.in_(names)))} if names else {}
-    tags = []
-    for name in names:
-        tag = existing.get(name)
-        if tag is None:
-            tag = Tag(name=name)
-            db.session.add(tag)
-        tags.append(tag)
-    return tags
+    if not names:
+        return []
+
+    def existing() -> dict[str, Tag]:
+        return {tag.name: tag for tag in db.session.scalars(
+            select(Tag).where(Tag.name.in_(names)))}
+
+    tags = existing()
+    if len(tags) < len(names):
+        insert_missing(Tag, "name", [{"name": name} for name in names if name not in tags])
+        tags = existing()
+    return [tags[name] for name in names]
 
 
 def topic_counts() -> list[tuple[Topic, int, int]]:

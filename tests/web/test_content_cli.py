@@ -148,3 +148,131 @@ def test_db_upgrade_on_a_fresh_clone_creates_the_instance_folder(tmp_path):
     assert (instance / "kitu.sqlite3").is_file()
     with app.app_context():
         db.engine.dispose()
+
+
+def one_question_folder(root: Path, question: str = GOOD_QUESTION) -> Path:
+    folder = root / "folder"
+    write(folder / "authorities.yaml",
+          "- slug: musterstadt\n  name: Stadt Musterstadt\n  kind: Stadt\n  population: 1000\n")
+    write(folder / "topics.yaml", "- slug: drucker-kopierer\n  name: Drucker\n")
+    write(folder / "questions" / "gute-frage.md", question)
+    return folder
+
+
+def test_reimport_keeps_replies_written_in_the_app(app, runner, tmp_path, auth, make_user):
+    from kitu_exchange.forum import services as forum
+    from kitu_exchange.models import Flag, Revision, User, Vote
+    from kitu_exchange.moderation import services as moderation
+    folder = one_question_folder(tmp_path)
+    assert runner.invoke(args=["content", "import", str(folder)]).exit_code == 0
+    member = make_user("b@nachbarort.example", authority="nachbarort")
+    make_user("c@nachbarort.example", authority="nachbarort")
+    moderator = make_user("mod@kitu.example", role="moderator", authority="kitu")
+    with app.app_context():
+        question = db.session.scalar(select(Question).filter_by(slug="gute-frage"))
+        imported_id = question.replies[0].id
+        user = lambda email: db.session.scalar(select(User).filter_by(email=email))  # noqa
+        reply = forum.add_reply(user(member), question.id, "Geschrieben in der Anwendung.")
+        reply_id = reply.id
+        forum.edit_reply(user(member), reply, "Geschrieben und überarbeitet.", "Tippfehler")
+        moderation.toggle_vote(user("c@nachbarort.example"), reply)
+        moderation.flag_post(user("c@nachbarort.example"), reply, "other", "Bitte prüfen")
+
+    # The folder's own reply changes: it is updated in place, the app's reply stays.
+    write(folder / "questions" / "gute-frage.md",
+          GOOD_QUESTION.replace("Eine Antwort.", "Eine bessere Antwort."))
+    result = runner.invoke(args=["content", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        question = db.session.scalar(select(Question).filter_by(slug="gute-frage"))
+        assert [(r.id, r.body) for r in question.replies] == [
+            (imported_id, "Eine bessere Antwort."), (reply_id, "Geschrieben und überarbeitet.")]
+        assert question.accepted_reply_id == imported_id and question.reply_count == 2
+        for model in (Vote, Flag, Revision):
+            assert db.session.scalar(select(model.target_id).filter_by(
+                target_type="reply")) == reply_id
+    again = runner.invoke(args=["content", "import", str(folder)])
+    assert "0 created, 0 updated" in again.output
+    auth.login(moderator)
+    page = auth.client.get("/moderation")
+    assert page.status_code == 200 and "Antwort auf „Eine gute Frage zum Testen“" in page.text
+
+
+def test_open_flag_of_a_vanished_post_keeps_the_moderation_page(app, auth, make_user):
+    from kitu_exchange.models import Flag, User
+    moderator = make_user("mod@kitu.example", role="moderator", authority="kitu")
+    with app.app_context():
+        reporter = db.session.scalar(select(User).filter_by(email=moderator))
+        # A flag left behind by an older version that deleted replies on import.
+        db.session.add(Flag(target_type="reply", target_id=4711, reason="spam",
+                            reporter=reporter))
+        db.session.commit()
+        flag_id = db.session.scalar(select(Flag.id))
+    auth.login(moderator)
+    page = auth.client.get("/moderation")
+    assert page.status_code == 200 and "Beitrag nicht mehr vorhanden" in page.text
+    response = auth.post(f"/moderation/meldungen/{flag_id}", {"action": "dismiss", "note": ""},
+                         token_from="/moderation")
+    assert response.status_code == 302
+    assert "Keine offenen Meldungen." in auth.client.get("/moderation").text
+
+
+def test_export_and_import_keep_hidden_and_draft_posts(app, runner, tmp_path, migrated_database,
+                                                        make_user, make_question, make_reply,
+                                                        make_solution):
+    from kitu_exchange import create_app
+    from kitu_exchange.models import User
+    from kitu_exchange.moderation import services as moderation
+    from tests.conftest import base_config, fresh_database_url
+    make_user("a@musterstadt.example")
+    make_user("b@nachbarort.example", authority="nachbarort")
+    moderator = make_user("mod@kitu.example", role="moderator", authority="kitu")
+    question_id = make_question("a@musterstadt.example")
+    make_reply("b@nachbarort.example", question_id, "Eine verborgene Antwort.")
+    make_solution("a@musterstadt.example", title="Ein Entwurf", status="draft")
+    make_solution("a@musterstadt.example", title="Eine verborgene Lösung")
+    with app.app_context():
+        mod = db.session.scalar(select(User).filter_by(email=moderator))
+        question = db.session.get(Question, question_id)
+        moderation.hide_post(mod, question, "Personenbezogene Daten")
+        moderation.hide_post(mod, question.replies[0], "Werbung")
+        solution = db.session.scalar(select(Solution).filter_by(title="Eine verborgene Lösung"))
+        moderation.hide_post(mod, solution, "Veraltet")
+    folder = tmp_path / "export"
+    assert runner.invoke(args=["content", "export", str(folder)]).exit_code == 0
+
+    other_dir = tmp_path / "other"
+    other_dir.mkdir()
+    other = create_app(base_config(fresh_database_url(migrated_database, other_dir),
+                                   other_dir / "index"))
+    result = other.test_cli_runner().invoke(args=["content", "import", str(folder)])
+    assert result.exit_code == 0, result.output
+    with other.app_context():
+        question = db.session.scalar(select(Question))
+        assert (question.hidden, question.hidden_reason) == (True, "Personenbezogene Daten")
+        assert (question.replies[0].hidden, question.replies[0].hidden_reason) == (
+            True, "Werbung")
+        states = {s.title: (s.status, s.hidden, s.hidden_reason)
+                  for s in db.session.scalars(select(Solution))}
+        assert states == {"Ein Entwurf": ("draft", False, ""),
+                          "Eine verborgene Lösung": ("published", True, "Veraltet")}
+    with other.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("link", ["questions/passwort.md", "topics.yaml", "questions"])
+def test_import_refuses_symlinks_and_imports_nothing(app, runner, tmp_path, link):
+    folder = one_question_folder(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = {"questions/passwort.md": Path("/etc/passwd"), "topics.yaml": Path("/etc/hosts"),
+              "questions": outside}[link]
+    if link == "questions":
+        (folder / "questions" / "gute-frage.md").rename(outside / "gute-frage.md")
+        (folder / "questions").rmdir()
+    (folder / link).unlink(missing_ok=True)
+    (folder / link).symlink_to(target)
+    result = runner.invoke(args=["content", "import", str(folder)])
+    assert result.exit_code == 1
+    assert f"{folder / link}: is a symbolic link" in result.output
+    assert counts(app)["Question"] == 0 and counts(app)["Topic"] == 0

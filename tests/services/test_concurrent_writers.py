@@ -1,0 +1,154 @@
+"""Several writers at the same moment wait for each other instead of failing: content
+imports in separate processes, and two people sending the same form at once."""
+import os
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from kitu_exchange.extensions import db
+from kitu_exchange.models import Authority, Question, Reply, Tag, Topic
+from tests.conftest import REPO, Auth, csrf_token
+
+SHARED_TOPIC = "- slug: gemeinsam\n  name: Gemeinsames Themenfeld\n"
+SHARED_AUTHORITY = "- slug: musterstadt\n  name: Stadt Musterstadt\n  kind: Stadt\n"
+
+
+def content_folder(root: Path, name: str, questions: int) -> Path:
+    """A folder sharing a topic, an authority and a tag with its siblings."""
+    folder = root / name
+    (folder / "questions").mkdir(parents=True)
+    (folder / "authorities.yaml").write_text(
+        SHARED_AUTHORITY + f"- slug: amt-{name}\n  name: Amt {name}\n  kind: Gemeinde\n",
+        encoding="utf-8")
+    (folder / "topics.yaml").write_text(
+        SHARED_TOPIC + f"- slug: thema-{name}\n  name: Thema {name}\n", encoding="utf-8")
+    for number in range(questions):
+        (folder / "questions" / f"{name}-frage-{number}.md").write_text(
+            f"---\ntitle: Frage {name} {number}\nauthority: amt-{name}\n"
+            f"topics: [gemeinsam, thema-{name}]\ntags: [gemeinsam, {name}-{number}]\n"
+            "created: 2024-01-01\nreplies:\n  - authority: musterstadt\n"
+            f"    body: Antwort auf {name} {number}\n---\nText {name} {number}.\n",
+            encoding="utf-8")
+    return folder
+
+
+def cli_env(app_config) -> dict:
+    return {**os.environ, "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
+            "KITU_INDEX_DIR": app_config["INDEX_DIR"], "KITU_SECRET_KEY": "test-secret",
+            "KITU_TESTING": "true"}
+
+
+def test_concurrent_content_imports_all_succeed(app, app_config, tmp_path):
+    names = ("nord", "sued", "west")
+    folders = [content_folder(tmp_path, name, 15) for name in names]
+    processes = [subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "content", "import", str(folder)],
+        cwd=REPO, env=cli_env(app_config), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True) for folder in folders]
+    outputs = [process.communicate(timeout=240)[0] for process in processes]
+    for process, output in zip(processes, outputs):
+        assert process.returncode == 0, output
+        assert "0 errors" in output, output
+    with app.app_context():
+        count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa
+        assert count(Question) == 45 and count(Reply) == 45
+        assert count(Topic) == 4 and count(Authority) == 4
+        assert count(Tag) == 46
+        shared = db.session.scalar(select(Topic).filter_by(slug="gemeinsam"))
+        assert db.session.scalar(select(func.count()).select_from(Question).where(
+            Question.topics.contains(shared))) == 45
+
+
+ASKER, OTHER = "a@musterstadt.example", "b@nachbarort.example"
+
+
+@pytest.fixture
+def two_members(app, make_user, make_topic):
+    make_topic("e-rechnung", "E-Rechnung")
+    make_user(ASKER, authority="musterstadt")
+    make_user(OTHER, authority="nachbarort")
+    clients = []
+    for email in (ASKER, OTHER):
+        auth = Auth(app.test_client())
+        auth.login(email)
+        clients.append(auth)
+    return clients
+
+
+@contextmanager
+def lined_up_flushes(model):
+    """Hold each thread's first flush of a new `model` row until both threads are there,
+    so that both have made their checks before either writes. A thread that cannot get
+    that far while the other waits (a writer queued behind the other's lock) breaks the
+    barrier after a few seconds, and both go on."""
+    barrier, waited = threading.Barrier(2), set()
+
+    def before_flush(session, flush_context, instances):
+        me = threading.get_ident()
+        if me in waited or not any(isinstance(row, model) for row in session.new):
+            return
+        waited.add(me)
+        try:
+            barrier.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+
+    event.listen(Session, "before_flush", before_flush)
+    try:
+        yield
+    finally:
+        event.remove(Session, "before_flush", before_flush)
+
+
+def in_parallel(*requests) -> list:
+    """Run the requests in threads at once; their responses (or the exception raised)."""
+    results = [None] * len(requests)
+
+    def run(index, request):
+        try:
+            results[index] = request()
+        except Exception as error:  # noqa: BLE001 - a 500 propagates in testing mode
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_same_title_asked_at_the_same_moment_gives_two_questions(app, two_members):
+    data = {"title": "Wie empfangt ihr XRechnungen?", "body": "Wir suchen Erfahrungen.",
+            "topics": ["e-rechnung"], "tags": "xrechnung"}
+    tokens = [csrf_token(auth.client, "/fragen/neu") for auth in two_members]
+    with lined_up_flushes(Question):
+        results = in_parallel(*(
+            lambda auth=auth, token=token: auth.client.post(
+                "/fragen/neu", data={"csrf_token": token, **data})
+            for auth, token in zip(two_members, tokens)))
+    assert [getattr(r, "status_code", r) for r in results] == [302, 302]
+    with app.app_context():
+        slugs = sorted(db.session.scalars(select(Question.slug)))
+    assert slugs == ["wie-empfangt-ihr-xrechnungen", "wie-empfangt-ihr-xrechnungen-2"]
+
+
+def test_replies_at_the_same_moment_are_all_counted(app, two_members, make_question):
+    question_id = make_question(ASKER, topics=["e-rechnung"])
+    url = f"/fragen/{question_id}"
+    tokens = [csrf_token(auth.client, "/fragen/neu") for auth in two_members]
+    with lined_up_flushes(Reply):
+        results = in_parallel(*(
+            lambda auth=auth, token=token: auth.client.post(
+                f"{url}/antworten", data={"csrf_token": token, "body": f"Antwort {token[:6]}"})
+            for auth, token in zip(two_members, tokens)))
+    assert [getattr(r, "status_code", r) for r in results] == [302, 302]
+    with app.app_context():
+        question = db.session.get(Question, question_id)
+        assert (len(question.replies), question.reply_count) == (2, 2)
