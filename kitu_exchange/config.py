@@ -13,6 +13,11 @@ class Config:
     INDEX_DIR: str | None = None
     # Apply pending index changes right after each commit (off only in special tests).
     SEARCH_SYNC_AFTER_COMMIT = True
+    # Every web process checks this often (seconds) for changes committed elsewhere and
+    # applies them; 0 switches the poller off (tests, `flask search watch` hosts).
+    SEARCH_POLL_SECONDS = 1.0
+    # This replica's name in search_cursor; None means "<host name>:<index folder>".
+    SEARCH_HOST: str | None = None
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

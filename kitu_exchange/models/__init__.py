@@ -6,13 +6,13 @@ from .forum import Question, Reply
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
 from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
                          Vote)
-from .search import SearchChange, SynonymSet
+from .search import SearchChange, SearchCursor, SynonymSet
 from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
     "Authority", "AuthorityKind", "Base", "LoginAttempt", "POPULATION_BANDS", "PUBLIC_STATUSES",
     "Question", "Reply", "Reuse", "ReuseStatus", "Role", "SearchChange", "Solution",
-    "SolutionStatus", "SynonymSet", "Tag",
+    "SolutionStatus", "SearchCursor", "SynonymSet", "Tag",
     "Topic", "User", "population_band", "utcnow",
 ]
