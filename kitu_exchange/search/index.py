@@ -110,6 +110,10 @@ def open_index() -> whoosh_index.Index | None:
     """The active index, or None if it is missing, outdated, broken or unreadable."""
     generation = current_generation()
     if generation is None:
+        if _open_indexes:
+            log.warning("Search index folder %s disappeared; it needs a rebuild", root())
+            with _open_lock:
+                _open_indexes.clear()
         return None
     key = str(generation)
     with _open_lock:
