@@ -123,3 +123,22 @@ def test_host_silent_longer_than_the_cursor_ttl_rebuilds(app, post):
                     and search_index.current_generation() != before
                     and search_index.open_index() is not None)
     assert wait_until(rebuilt, 30) is not None
+
+
+def test_search_watch_applies_what_no_web_process_applied(app, runner, post, make_question):
+    # The writer's own attempt after its commit finds the applier lock taken.
+    with app.app_context(), search_index.file_lock(
+            search_index.root() / search_index.SYNC_LOCK, wait=True):
+        make_question(MEMBER, title="Scanner im Standesamt tauschen")
+    with app.app_context():
+        assert search_index.pending_count() == 1
+    result = runner.invoke(args=["search", "watch", "--seconds", "1.5", "--interval", "0.2"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert search_index.pending_count() == 0
+    with app.app_context(), search_index.file_lock(
+            search_index.root() / search_index.SYNC_LOCK, wait=True):
+        make_question(MEMBER, title="Kopierer im Standesamt tauschen")
+    assert runner.invoke(args=["search", "watch", "--once"]).exit_code == 0
+    with app.app_context():
+        assert search_index.pending_count() == 0
