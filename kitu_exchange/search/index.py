@@ -250,8 +250,7 @@ def _advance(cursor: dict, changes: list[SearchChange], horizon: int | None) -> 
         if changes:
             cursor["watermark"] = max(cursor["watermark"], changes[-1].id)
         return
-    applied = cursor["applied"]
-    applied.update({str(change.id): change.txid for change in changes})
+    applied = {**cursor["applied"], **{str(change.id): change.txid for change in changes}}
     cursor["horizon"] = max(cursor["horizon"], horizon)
     cursor["applied"] = {k: v for k, v in applied.items() if v >= cursor["horizon"]}
 
