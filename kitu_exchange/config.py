@@ -14,6 +14,11 @@ class Config:
     SEARCH_SYNC_AFTER_COMMIT = True
     # /health answers 503 when more index changes than this wait to be applied.
     HEALTH_MAX_PENDING = 1000
+    # Every web process checks this often (seconds) for changes committed elsewhere and
+    # applies them; 0 switches the poller off (tests, `flask search watch` hosts).
+    SEARCH_POLL_SECONDS = 1.0
+    # This replica's name in search_cursor; None means "<host name>:<index folder>".
+    SEARCH_HOST: str | None = None
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

@@ -52,6 +52,8 @@ def base_config(database_url: str, index_dir: Path) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": "kitu.test",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No poller threads in the test process; live servers run their own.
+        "SEARCH_POLL_SECONDS": 0,
     }
 
 

@@ -6,6 +6,7 @@ cookie; here that is a random token whose SHA-256 is the row's key. A cookie cop
 before the row ended no longer finds an active row.
 """
 import hashlib
+import logging
 import re
 import secrets
 from datetime import timedelta
@@ -13,10 +14,13 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from ..errors import NotFound
 from ..extensions import db
 from ..models import User, UserSession, utcnow
+
+log = logging.getLogger(__name__)
 
 # last_seen_at is written at most this often: not a database write on every request.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
@@ -66,14 +70,28 @@ def user_for_token(token: str) -> User | None:
     if (now - record.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT_SECONDS")
             or now - record.created_at > _seconds("SESSION_ABSOLUTE_LIFETIME_SECONDS")):
         record.ended_at = now
-        db.session.commit()
+        _commit_touch()
         return None
     if now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
-        db.session.commit()
+        _commit_touch()
     user = record.user
     user.session_token, user.current_session = token, record
     return user
+
+
+def _commit_touch() -> None:
+    """Commit a bookkeeping write made while reading (last activity, an expired end).
+
+    On SQLite a GET request reads in a deferred transaction; if another writer committed
+    meanwhile, the write fails at once. The write is only bookkeeping: the next request
+    does it again, so the page must not fail for it.
+    """
+    try:
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        log.info("Session bookkeeping skipped: the database was busy")
 
 
 def end_session(record: UserSession | None) -> None:

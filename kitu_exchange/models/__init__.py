@@ -7,14 +7,13 @@ from .legal import LegalPage
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
 from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
                          Vote)
-from .search import SearchChange, SynonymSet
+from .search import SearchChange, SearchCursor, SynonymSet
 from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
     "Authority", "AuthorityKind", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
-    "SearchChange", "Solution",
-    "SolutionStatus", "SynonymSet", "Tag",
+    "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "SynonymSet", "Tag",
     "Topic", "User", "UserSession", "population_band", "utcnow",
 ]

@@ -23,6 +23,23 @@ class SearchChange(Base):
     )
     doc_id: Mapped[str] = mapped_column(String(140))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # PostgreSQL: the writing transaction (pg_current_xact_id()), so that an applier
+    # passes a change only once its transaction can no longer be in flight. SQLite
+    # serialises writers, so ids are commit order there and this stays empty.
+    txid: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class SearchCursor(Base):
+    """How far one host's index replica got in the change log; applied changes below
+    every recently seen host's position are pruned."""
+
+    __tablename__ = "search_cursor"
+
+    host: Mapped[str] = mapped_column(String(300), primary_key=True)
+    # PostgreSQL: the transaction horizon (every change of a lower txid is applied);
+    # SQLite: the last applied change id.
+    position: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SynonymSet(Base):

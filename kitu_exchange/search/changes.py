@@ -2,6 +2,7 @@
 import logging
 
 from flask import current_app
+from sqlalchemy import BigInteger, Text, func
 
 from ..extensions import db
 from ..models import Question, SearchChange, Solution
@@ -16,9 +17,14 @@ def doc_id_of(record: Question | Solution) -> str:
 
 
 def record_change(*records: Question | Solution) -> None:
-    """Note that these records' index entries must be refreshed after the commit."""
+    """Note that these records' index entries must be refreshed after the commit.
+
+    On PostgreSQL each change carries its writing transaction, see index.py.
+    """
+    txid = (func.pg_current_xact_id().cast(Text).cast(BigInteger)
+            if db.session.get_bind().dialect.name == "postgresql" else None)
     for record in records:
-        db.session.add(SearchChange(doc_id=doc_id_of(record)))
+        db.session.add(SearchChange(doc_id=doc_id_of(record), txid=txid))
 
 
 def commit() -> None:

@@ -3,6 +3,7 @@ import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from . import index, service
@@ -16,11 +17,26 @@ def sync_command():
     """Apply pending changes from the change log to this host's index."""
     if index.open_index() is None:
         click.echo("Index missing or unusable: rebuilding from the database.")
-        result = index.reindex()
-        click.echo(f"Rebuilt: {result['documents']} documents in {result['seconds']:.1f} s.")
+        index.rebuild_if_unusable(wait=True)
+        click.echo(f"Rebuilt; {index.pending_count()} pending.")
         return
     applied = index.sync(wait=True)
     click.echo(f"Applied {applied} changes; {index.pending_count()} pending.")
+
+
+@search.command("watch")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05),
+              help="Seconds between checks for pending changes.")
+@click.option("--seconds", type=click.FloatRange(0), help="Stop after this long.")
+@click.option("--once", is_flag=True, help="Check once and stop.")
+def watch_command(interval, seconds, once):
+    """Keep this host's index current: apply pending changes every second, until
+    interrupted. For hosts that serve no web traffic (web processes do it themselves)."""
+    app = current_app._get_current_object()
+    try:
+        index.watch(app, interval, 0 if once else seconds, wait=once)
+    except KeyboardInterrupt:
+        pass
 
 
 @search.command("reindex")

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import PUBLIC_STATUSES, Question, Solution, SynonymSet, User
 from . import queries
 from .flatscore import FlatScoreQuery, facet_counts
-from .index import open_index, rebuild_in_background
+from .index import index_failed, open_index, raised_by_index, rebuild_in_background
 from .synonyms import SynonymMap
 
 _synonym_cache: dict = {}
@@ -36,16 +36,30 @@ def synonym_map() -> SynonymMap:
         return _synonym_cache["map"]
 
 
+class IndexUnavailable(Exception):
+    """The index failed in use; a rebuild has been started."""
+
+
 @contextmanager
 def open_searcher():
-    """A searcher on the current index, or None while the index is being rebuilt."""
+    """A searcher on the current index, or None while the index is being rebuilt.
+
+    Raises IndexUnavailable when the index fails in use (e.g. corrupt files): the
+    failure is logged and one rebuild per host starts; callers go on without search.
+    """
     index = open_index()
     if index is None:
         rebuild_in_background()
         yield None
         return
-    with index.searcher() as searcher:
-        yield searcher
+    try:
+        with index.searcher() as searcher:
+            yield searcher
+    except Exception as error:
+        if not raised_by_index(error):
+            raise
+        index_failed(error)
+        raise IndexUnavailable from error
 
 
 def visible_records(user: User | None, doc_ids: list[str]) -> dict[str, Question | Solution]:
@@ -132,8 +146,15 @@ class SearchResults:
 def search_cases(user: User | None, text: str, filters: SearchFilters | None = None,
                  sort: str = "relevance", page: int = 1, per_page: int = 10) -> SearchResults:
     """One page of search results with facet counts and a spelling suggestion."""
+    try:
+        return _search_cases(user, text, filters or SearchFilters(), sort, page, per_page)
+    except IndexUnavailable:
+        return SearchResults(query=text, page=page, unavailable=True)
+
+
+def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: str, page: int,
+                  per_page: int) -> SearchResults:
     results = SearchResults(query=text, page=page)
-    filters = filters or SearchFilters()
     with open_searcher() as searcher:
         if searcher is None:
             results.unavailable = True
@@ -181,17 +202,22 @@ def search_cases(user: User | None, text: str, filters: SearchFilters | None = N
 
 def similar_cases(user: User | None, *, text: str | None = None, doc_id: str | None = None,
                   authority_slug: str | None = None, limit: int = 5) -> list[Hit]:
-    """Cases similar to a draft's text or to a stored case, other authorities first."""
-    with open_searcher() as searcher:
-        if searcher is None:
-            return []
-        synonyms = synonym_map()
-        if doc_id is not None:
-            hits = queries.similar_to_document(searcher, doc_id, synonyms=synonyms,
-                                               limit=limit * 3)
-        else:
-            hits = queries.similar(searcher, text or "", synonyms=synonyms, limit=limit * 3)
-        ranked = [(hit["doc_id"], hit.score) for hit in hits]
+    """Cases similar to a draft's text or to a stored case, other authorities first;
+    none while the index is unavailable."""
+    try:
+        with open_searcher() as searcher:
+            if searcher is None:
+                return []
+            synonyms = synonym_map()
+            if doc_id is not None:
+                hits = queries.similar_to_document(searcher, doc_id, synonyms=synonyms,
+                                                   limit=limit * 3)
+            else:
+                hits = queries.similar(searcher, text or "", synonyms=synonyms,
+                                       limit=limit * 3)
+            ranked = [(hit["doc_id"], hit.score) for hit in hits]
+    except IndexUnavailable:
+        return []
     records = visible_records(user, [doc for doc, _ in ranked])
     found = [Hit(doc, records[doc], score) for doc, score in ranked if doc in records]
     # Other towns first: that is where the re-usable experience is.
@@ -213,15 +239,18 @@ class _MarkFormatter(highlight.Formatter):
 
 def ids_for_cli(text: str, mode: str = "search", limit: int = 10) -> list[dict]:
     """[{"id", "title", "score"}] for `flask search query|similar`, visibility-checked."""
-    with open_searcher() as searcher:
-        if searcher is None:
-            return []
-        synonyms = synonym_map()
-        if mode == "similar":
-            hits = queries.similar(searcher, text, synonyms=synonyms, limit=limit * 2)
-        else:
-            hits = queries.search(searcher, text, synonyms=synonyms, limit=limit * 2)
-        ranked = [(hit["doc_id"], hit.get("title", ""), hit.score) for hit in hits]
+    try:
+        with open_searcher() as searcher:
+            if searcher is None:
+                return []
+            synonyms = synonym_map()
+            if mode == "similar":
+                hits = queries.similar(searcher, text, synonyms=synonyms, limit=limit * 2)
+            else:
+                hits = queries.search(searcher, text, synonyms=synonyms, limit=limit * 2)
+            ranked = [(hit["doc_id"], hit.get("title", ""), hit.score) for hit in hits]
+    except IndexUnavailable:
+        return []
     visible = visible_records(None, [doc for doc, _, _ in ranked])
     return [{"id": doc, "title": title, "score": round(score, 4)}
             for doc, title, score in ranked if doc in visible][:limit]

@@ -8,6 +8,7 @@ from ..models import Question, Solution, Tag, Topic, User
 from ..models.forum import question_topic
 from ..models.library import PUBLIC_STATUSES, solution_topic
 from ..records import insert_missing, require
+from ..search.changes import commit, record_change
 from ..text import split_tags
 
 
@@ -71,6 +72,10 @@ def save_topic(user: User, topic: Topic | None, slug: str, name: str,
     if topic is None:
         topic = Topic(slug=slug)
         db.session.add(topic)
+    elif topic.slug != slug:
+        # Search documents hold the topic's slug (the filter): refresh its posts.
+        record_change(*db.session.scalars(select(Question).where(Question.topics.contains(topic))),
+                      *db.session.scalars(select(Solution).where(Solution.topics.contains(topic))))
     topic.slug, topic.name, topic.description = slug, name, description
-    db.session.commit()
+    commit()
     return topic
