@@ -7,6 +7,7 @@ from flask_login import current_user, logout_user
 from .extensions import db, login_manager
 from .models import POPULATION_BANDS, User
 from .permissions import can
+from .visibility import visible
 
 # Endpoints that work without signing in.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.invitation", "main.imprint", "main.privacy",
@@ -76,6 +77,7 @@ def register_web_helpers(app: Flask) -> None:
     # Globals, not a context processor: imported macros see globals only.
     app.jinja_env.globals.update(
         can=lambda action, target=None: can(current_user, action, target),
+        visible=lambda post: visible(current_user, post),
         AUTHORITY_KINDS=AUTHORITY_KINDS,
         ROLE_NAMES=ROLE_NAMES,
         SOLUTION_STATUS_NAMES=SOLUTION_STATUS_NAMES,

@@ -12,6 +12,7 @@ from ..library.services import visible_solutions_of
 from ..models import Authority, AuthorityKind, Question, Reuse, Solution, User
 from ..records import require
 from ..search.changes import commit, record_change
+from ..visibility import public_questions, public_solutions
 
 
 @dataclass
@@ -60,14 +61,14 @@ def save_authority(user: User, authority: Authority | None, fields: AuthorityFie
 def profile(authority: Authority, user: User) -> dict:
     """What an authority's page lists: its questions, its solutions and its re-uses."""
     questions = db.session.scalars(
-        select(Question).where(Question.authority_id == authority.id,
-                               Question.deleted_at.is_(None))
+        select(Question).where(Question.authority_id == authority.id, public_questions())
         .options(selectinload(Question.authority), selectinload(Question.topics))
         .order_by(Question.created_at.desc()).limit(50))
     solutions = db.session.scalars(
         visible_solutions_of(user, Solution.authority_id == authority.id).limit(50))
     reuses = db.session.scalars(
-        select(Reuse).where(Reuse.authority_id == authority.id)
+        select(Reuse).join(Reuse.solution)
+        .where(Reuse.authority_id == authority.id, public_solutions())
         .options(selectinload(Reuse.solution).selectinload(Solution.authority))
         .order_by(Reuse.created_at.desc()))
     return {"questions": list(questions), "solutions": list(solutions), "reuses": list(reuses)}

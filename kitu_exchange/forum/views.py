@@ -163,7 +163,7 @@ def delete(question_id: int):
 
 @bp.route("/antworten/<int:reply_id>/bearbeiten", methods=["GET", "POST"])
 def edit_reply(reply_id: int):
-    reply = services.get_reply(reply_id)
+    reply = services.get_reply(reply_id, current_user)
     require(current_user, "reply.edit", reply)
     form = EditReplyForm(obj=reply)
     if form.validate_on_submit():
@@ -176,7 +176,7 @@ def edit_reply(reply_id: int):
 
 @bp.route("/antworten/<int:reply_id>/akzeptieren", methods=["POST"])
 def accept(reply_id: int):
-    reply = services.get_reply(reply_id)
+    reply = services.get_reply(reply_id, current_user)
     if ConfirmForm().validate_on_submit():
         services.accept_reply(current_user, reply)
         flash(_("Die Antwort ist als Lösung markiert."), "success")

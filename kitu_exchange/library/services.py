@@ -15,6 +15,7 @@ from ..records import require, unique_slug
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
+from ..visibility import public_solutions, visible
 
 CURATED_STATUSES = (SolutionStatus.BEST_PRACTICE, SolutionStatus.ARCHIVED)
 TEXT_FIELDS = ("situation", "approach", "result")
@@ -57,12 +58,6 @@ def allowed_statuses(user: User, solution: Solution | None = None) -> list[str]:
     return statuses
 
 
-def can_view(user: User, solution: Solution) -> bool:
-    if solution.hidden and not can(user, "post.view_hidden", solution):
-        return False
-    return solution.status in PUBLIC_STATUSES or can(user, "solution.view_draft", solution)
-
-
 def get_solution(user: User, slug: str) -> Solution:
     """A solution the user may see, with what its page shows; NotFound otherwise."""
     solution = db.session.scalar(
@@ -70,7 +65,7 @@ def get_solution(user: User, slug: str) -> Solution:
             selectinload(Solution.authority), selectinload(Solution.author),
             selectinload(Solution.topics), selectinload(Solution.tags),
             selectinload(Solution.reuses).selectinload(Reuse.authority)))
-    if solution is None or not can_view(user, solution):
+    if not visible(user, solution):
         raise NotFound(_("Diese Lösung gibt es nicht (mehr)."))
     return solution
 
@@ -148,11 +143,9 @@ def remove_reuse(user: User, reuse: Reuse) -> None:
 
 def solution_query(user: User, filters: SolutionFilter) -> Select:
     """Solutions for the library page with what the list shows."""
-    if filters.status in set(PUBLIC_STATUSES):
-        statuses = [filters.status]
-    else:
-        statuses = [SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE]
-    query = (select(Solution).where(Solution.status.in_(statuses), Solution.hidden_at.is_(None))
+    # A status that is not public (or unknown) finds nothing rather than everything.
+    statuses = [filters.status] if filters.status else list(PUBLIC_STATUSES)
+    query = (select(Solution).where(Solution.status.in_(statuses), public_solutions())
              .options(selectinload(Solution.authority), selectinload(Solution.topics)))
     if filters.topic:
         query = query.where(Solution.topics.any(Topic.slug == filters.topic))
@@ -179,7 +172,7 @@ def own_unpublished(user: User) -> list[Solution]:
 def visible_solutions_of(user: User, *conditions) -> Select:
     """Public solutions matching `conditions`, plus the user's own unpublished ones."""
     return (select(Solution)
-            .where(or_(Solution.status.in_(PUBLIC_STATUSES), Solution.author_id == user.id),
+            .where(or_(public_solutions(), Solution.author_id == user.id),
                    Solution.hidden_at.is_(None), *conditions)
             .options(selectinload(Solution.authority), selectinload(Solution.topics))
             .order_by(Solution.created_at.desc()))

@@ -20,8 +20,9 @@ class SolutionStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
-# Statuses that every member may see; drafts are visible to their authors and curators.
-PUBLIC_STATUSES = (SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE, SolutionStatus.ARCHIVED)
+# Statuses that every member may see; drafts, submissions and archived solutions are
+# visible to their authors and curators only (kitu_exchange/visibility.py).
+PUBLIC_STATUSES = (SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE)
 
 
 class ReuseStatus(enum.StrEnum):

@@ -9,9 +9,11 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import (AuditEntry, Flag, FlagReason, FlagStatus, Question, Reply, Solution,
                       SolutionStatus, SynonymSet, User, Vote, utcnow)
+from ..forum.services import refresh_reply_count
 from ..records import require, unique_slug
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
+from ..visibility import is_public
 from .revisions import Post, get_post, target_type_of
 
 STALE_AFTER = timedelta(days=365)
@@ -39,6 +41,8 @@ def audit(actor: User | None, action: str, target, reason: str = "") -> None:
 
 
 def _index(post: Post) -> None:
+    if isinstance(post, Reply):
+        refresh_reply_count(post.question)
     record_change(post.question if isinstance(post, Reply) else post)
 
 
@@ -96,6 +100,9 @@ def question_to_solution(user: User, question: Question) -> Solution:
     require(user, "question.to_solution", question)
     if not question.solved:
         raise Conflict(_("Nur gelöste Fragen können in eine Lösung überführt werden."))
+    if not is_public(question) or not is_public(question.accepted_reply):
+        raise Conflict(_("Ausgeblendete Beiträge können nicht in eine Lösung überführt "
+                         "werden."))
     existing = db.session.scalar(select(Solution).filter_by(source_question_id=question.id))
     if existing is not None:
         raise Conflict(_("Aus dieser Frage wurde bereits eine Lösung erstellt."))
@@ -246,8 +253,8 @@ def merge_replies(moderator: User, duplicate: Question) -> int:
     for reply in moved:
         reply.question = original
     db.session.flush()
-    duplicate.reply_count = 0
-    original.reply_count = len(original.replies)
+    refresh_reply_count(duplicate)
+    refresh_reply_count(original)
     audit(moderator, "question.merge", duplicate,
           _("%(n)d Antworten übertragen nach „%(title)s“", n=len(moved), title=original.title))
     record_change(duplicate, original)

@@ -9,8 +9,8 @@ from ..forms import ConfirmForm
 from ..forum.services import get_question
 from ..library.services import get_solution
 from ..models import Flag, Question, Reply, Revision, SynonymSet, User
-from ..permissions import can
 from ..records import get_or_raise, require
+from ..visibility import visible
 from . import revisions, services
 from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, ResolveFlagForm,
                     ReviewForm, SynonymForm)
@@ -42,14 +42,8 @@ def _back(post, message: str | None = None):
 
 def _visible_post(target_type: str, target_id: int):
     post = revisions.get_post(target_type, target_id)
-    if isinstance(post, Reply):
-        get_question(post.question_id, current_user)
-        if post.hidden and not can(current_user, "post.view_hidden", post):
-            raise NotFound(_("Der Beitrag wurde nicht gefunden."))
-    elif isinstance(post, Question):
-        get_question(post.id, current_user)
-    else:
-        get_solution(current_user, post.slug)
+    if not visible(current_user, post):
+        raise NotFound(_("Der Beitrag wurde nicht gefunden."))
     return post
 
 

@@ -6,9 +6,10 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Question, Solution, Tag, Topic, User
 from ..models.forum import question_topic
-from ..models.library import PUBLIC_STATUSES, solution_topic
+from ..models.library import solution_topic
 from ..records import require
 from ..text import split_tags
+from ..visibility import public_questions, public_solutions
 
 
 def all_topics() -> list[Topic]:
@@ -48,12 +49,12 @@ def topic_counts() -> list[tuple[Topic, int, int]]:
     questions = dict(db.session.execute(
         select(question_topic.c.topic_id, func.count())
         .join(Question, Question.id == question_topic.c.question_id)
-        .where(Question.deleted_at.is_(None))
+        .where(public_questions())
         .group_by(question_topic.c.topic_id)).all())
     solutions = dict(db.session.execute(
         select(solution_topic.c.topic_id, func.count())
         .join(Solution, Solution.id == solution_topic.c.solution_id)
-        .where(Solution.status.in_(PUBLIC_STATUSES))
+        .where(public_solutions())
         .group_by(solution_topic.c.topic_id)).all())
     return [(topic, questions.get(topic.id, 0), solutions.get(topic.id, 0))
             for topic in all_topics()]
