@@ -36,7 +36,8 @@ FIELD_NAMES = {"title": _l("Titel"), "body": _l("Text"), "situation": _l("Ausgan
                "topics": _l("Themenfelder"), "tags": _l("Schlagwörter")}
 AUDIT_AREAS = {"solution": _l("Lösungen prüfen"), "post": _l("Beiträge aus- und einblenden"),
                "flag": _l("Meldungen"), "question": _l("Fragen: Duplikate, Sperren, Verschieben"),
-               "revision": _l("Versionen wiederherstellen"), "user": _l("Konten")}
+               "revision": _l("Versionen wiederherstellen und schwärzen"),
+               "user": _l("Konten")}
 AUDIT_ACTIONS = {
     "solution.publish": _l("Lösung veröffentlicht"),
     "solution.best_practice": _l("Als Best Practice veröffentlicht"),
@@ -49,6 +50,7 @@ AUDIT_ACTIONS = {
     "question.merge": _l("Antworten zusammengeführt"), "question.lock": _l("Frage gesperrt"),
     "question.unlock": _l("Sperre aufgehoben"), "question.move": _l("Frage verschoben"),
     "revision.restore": _l("Version wiederhergestellt"),
+    "revision.redact": _l("Version geschwärzt"),
     "user.role": _l("Rolle geändert"), "user.deactivate": _l("Konto deaktiviert"),
     "user.activate": _l("Konto aktiviert"), "user.move": _l("Kommune gewechselt"),
 }

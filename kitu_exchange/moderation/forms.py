@@ -41,6 +41,11 @@ class HideForm(Form):
         DataRequired(_l("Bitte geben Sie einen Grund an.")), NOTE_LENGTH])
 
 
+class RedactForm(Form):
+    reason = StringField(_l("Grund (erscheint im Protokoll)"), validators=[
+        DataRequired(_l("Bitte geben Sie einen Grund an.")), NOTE_LENGTH])
+
+
 class DuplicateForm(Form):
     original = IntegerField(_l("Nummer der Originalfrage"), validators=[
         DataRequired(_l("Bitte geben Sie die Nummer der Originalfrage an."))])

@@ -278,12 +278,33 @@ def move_question(moderator: User, question: Question, topic_slugs: list[str]) -
 
 
 def restore_revision(moderator: User, post: Post, revision) -> None:
+    """Put an older version back. Raises NotAllowed, Conflict for a redacted version."""
     from .revisions import restore
 
     require(moderator, "revision.restore", post)
+    if revision.redacted_at is not None:
+        raise Conflict(_("Eine geschwärzte Version kann nicht wiederhergestellt werden."))
     restore(moderator, post, revision, apply_topics)
     audit(moderator, "revision.restore", post, revision.reason)
     _index(post)
+    commit()
+
+
+def redact_revision(moderator: User, post: Post, revision, reason: str) -> None:
+    """Replace the text of an old version (e.g. personal data), with an audited reason.
+
+    Raises NotAllowed, Invalid without a reason, Conflict when already redacted.
+    """
+    from .revisions import redact
+
+    require(moderator, "revision.redact", post)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Bitte geben Sie einen Grund an."), "reason")
+    if revision.redacted_at is not None:
+        raise Conflict(_("Diese Version ist bereits geschwärzt."))
+    redact(revision)
+    audit(moderator, "revision.redact", post, reason)
     commit()
 
 

@@ -80,15 +80,26 @@ class Case:
     hidden_target: bool = False  # forbidden means the target is invisible: 404
 
 
-def _restore(world, auth, client, own):
+def _edited_question(world, own) -> tuple[int, int]:
+    """A question edited once by its owner: (question id, revision id)."""
     question = world.question(own)
     with world.app.app_context():
         editor = db.session.scalar(select(User).filter_by(email=world.owner(own)))
         from kitu_exchange.forum.services import edit_question
         edit_question(editor, db.session.get(Question, question), "Zweiter Titel der Frage",
                       "Zweiter Text", ["drucker-kopierer"], "")
-        revision = db.session.scalar(select(Revision.id))
+        return question, db.session.scalar(select(Revision.id))
+
+
+def _restore(world, auth, client, own):
+    question, revision = _edited_question(world, own)
     return auth.post(f"/verlauf/question/{question}/wiederherstellen/{revision}")
+
+
+def _redact(world, auth, client, own):
+    question, revision = _edited_question(world, own)
+    return auth.post(f"/verlauf/question/{question}/schwaerzen/{revision}",
+                     {"reason": "Personenbezogene Daten"})
 
 
 def _resolve_flag(world, auth, client, own):
@@ -163,6 +174,7 @@ CASES: dict[str, Case] = {
     "post.view_hidden": Case(_hidden_question, hidden_target=True),
     "revision.view": Case(lambda w, a, c, own: c.get(f"/verlauf/question/{w.question(own)}")),
     "revision.restore": Case(_restore),
+    "revision.redact": Case(_redact),
     "moderation.view": Case(lambda w, a, c, own: c.get("/moderation"), both=False),
     "flag.resolve": Case(_resolve_flag, both=False),
     "audit.view": Case(lambda w, a, c, own: c.get("/moderation/protokoll"), both=False),
