@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, tuple[Scope, Scope, Scope]] = {
     "reuse.remove": (O, A, A),
     "authority.create": (N, N, A),
     "authority.edit": (O, N, A),
+    "authority.rename": (N, N, A),
     "topic.manage": (N, A, A),
     "synonym.manage": (N, A, A),
     "user.manage": (N, N, A),

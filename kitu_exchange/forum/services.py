@@ -9,7 +9,7 @@ from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import Authority, Question, Reply, Solution, Tag, Topic, User, utcnow
 from ..moderation.revisions import record_revision
-from ..records import require, unique_slug
+from ..records import audit, audit_edit_of_others, require, unique_slug
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
@@ -57,6 +57,7 @@ def edit_question(user: User, question: Question, title: str, body: str,
     """
     require(user, "question.edit", question)
     record_revision(user, question, reason)
+    audit_edit_of_others(user, question, reason)
     question.topics = resolve_topics(topic_slugs)
     question.tags = resolve_tags(tags)
     question.title, question.body = title, body
@@ -70,6 +71,7 @@ def delete_question(user: User, question: Question) -> None:
     """Remove a question from the exchange (kept in the database as deleted)."""
     require(user, "question.delete", question)
     question.deleted_at = utcnow()
+    audit(user, "question.delete", question)
     record_change(question)
     commit()
 
@@ -95,6 +97,7 @@ def edit_reply(user: User, reply: Reply, body: str, reason: str = "") -> None:
         raise NotFound(_("Diese Antwort gibt es nicht (mehr)."))
     require(user, "reply.edit", reply)
     record_revision(user, reply, reason)
+    audit_edit_of_others(user, reply, reason)
     reply.body, reply.body_html = body, render_markdown(body)
     reply.updated_at = utcnow()
     record_change(reply.question)

@@ -11,7 +11,7 @@ from ..models import (PUBLIC_STATUSES, Authority, Reuse, ReuseStatus, Solution, 
                       Topic, User, utcnow)
 from ..permissions import can
 from ..moderation.revisions import record_revision
-from ..records import require, unique_slug
+from ..records import audit, audit_edit_of_others, require, unique_slug
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
@@ -101,6 +101,7 @@ def edit_solution(user: User, solution: Solution, fields: SolutionFields) -> Non
     """Change a solution record. Raises NotAllowed, Invalid."""
     require(user, "solution.edit", solution)
     record_revision(user, solution, fields.reason)
+    audit_edit_of_others(user, solution, fields.reason)
     _apply(user, solution, fields)
     solution.updated_at = utcnow()
     record_change(solution)
@@ -135,6 +136,7 @@ def record_reuse(user: User, solution: Solution, status: str, note: str) -> Reus
 def remove_reuse(user: User, reuse: Reuse) -> None:
     require(user, "reuse.remove", reuse)
     solution = reuse.solution
+    audit(user, "reuse.remove", solution, reuse.authority.name)
     solution.reuses.remove(reuse)
     solution.reuse_count = len(solution.reuses)
     record_change(solution)

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import (AuditEntry, Flag, FlagReason, FlagStatus, Question, Reply, Solution,
                       SolutionStatus, SynonymSet, User, Vote, utcnow)
 from ..forum.services import refresh_reply_count
-from ..records import require, unique_slug
+from ..records import audit, label_of, require, unique_slug  # noqa: F401 (re-exported)
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
 from ..visibility import is_public
@@ -21,23 +21,6 @@ REVIEW_DECISIONS = {"publish": SolutionStatus.PUBLISHED,
                     "best_practice": SolutionStatus.BEST_PRACTICE,
                     "send_back": SolutionStatus.DRAFT,
                     "archive": SolutionStatus.ARCHIVED}
-
-
-def label_of(target) -> str:
-    if isinstance(target, Reply):
-        return _("Antwort auf „%(title)s“", title=target.question.title)[:300]
-    if isinstance(target, User):
-        return f"{target.name} <{target.email}>"[:300]
-    return (getattr(target, "title", None) or getattr(target, "name", ""))[:300]
-
-
-def audit(actor: User | None, action: str, target, reason: str = "") -> None:
-    """Append one entry to the audit log (part of the caller's unit of work)."""
-    target_type = target_type_of(target) if isinstance(target, (Question, Reply, Solution)) \
-        else type(target).__name__.lower()
-    db.session.add(AuditEntry(actor=actor, action=action, target_type=target_type,
-                              target_id=target.id, target_label=label_of(target),
-                              reason=(reason or "")[:500]))
 
 
 def _index(post: Post) -> None:
@@ -115,6 +98,7 @@ def question_to_solution(user: User, question: Question) -> Solution:
         topics=list(question.topics), tags=list(question.tags), source_question=question,
         contact=reply.authority.name)
     db.session.add(solution)
+    audit(user, "question.to_solution", question)
     commit()
     return solution
 
@@ -343,16 +327,19 @@ def save_synonym_set(moderator: User, synonym_set, terms_text: str):
                       "terms")
     if any(len(term) > 80 for term in terms):
         raise Invalid(_("Ein Begriff darf höchstens 80 Zeichen lang sein."), "terms")
+    action = "synonym.edit" if synonym_set is not None else "synonym.create"
     if synonym_set is None:
         synonym_set = SynonymSet(terms="")
         db.session.add(synonym_set)
     synonym_set.terms = ", ".join(terms)
     synonym_set.updated_at = utcnow()
+    audit(moderator, action, synonym_set)
     db.session.commit()
     return synonym_set
 
 
 def delete_synonym_set(moderator: User, synonym_set) -> None:
     require(moderator, "synonym.manage")
+    audit(moderator, "synonym.delete", synonym_set)
     db.session.delete(synonym_set)
     db.session.commit()

@@ -19,7 +19,8 @@ from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, Red
 
 bp = Blueprint("moderation", __name__)
 
-ACTIONS = ["solution", "post", "flag", "question", "revision", "user"]
+ACTIONS = ["solution", "post", "flag", "question", "revision", "user", "authority", "topic",
+           "synonym", "reuse"]
 
 
 def post_url(post) -> str:

@@ -7,7 +7,8 @@ from ..extensions import db
 from ..models import Question, Solution, Tag, Topic, User
 from ..models.forum import question_topic
 from ..models.library import solution_topic
-from ..records import require
+from ..records import audit, require
+from ..search.changes import commit, record_change
 from ..text import split_tags
 from ..visibility import public_questions, public_solutions
 
@@ -67,9 +68,22 @@ def save_topic(user: User, topic: Topic | None, slug: str, name: str,
     clash = db.session.scalar(select(Topic).filter_by(slug=slug))
     if clash is not None and clash is not topic:
         raise Conflict(_("Ein Themenfeld mit dieser Kurzbezeichnung gibt es schon."))
+    action = "topic.edit" if topic is not None else "topic.create"
     if topic is None:
         topic = Topic(slug=slug)
         db.session.add(topic)
     topic.slug, topic.name, topic.description = slug, name, description
+    audit(user, action, topic)
     db.session.commit()
     return topic
+
+
+def delete_topic(user: User, topic: Topic) -> None:
+    """Remove a topic; its posts keep their other topics. Raises NotAllowed."""
+    require(user, "topic.manage")
+    record_change(
+        *db.session.scalars(select(Question).where(Question.topics.any(Topic.id == topic.id))),
+        *db.session.scalars(select(Solution).where(Solution.topics.any(Topic.id == topic.id))))
+    audit(user, "topic.delete", topic)
+    db.session.delete(topic)
+    commit()

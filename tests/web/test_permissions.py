@@ -131,6 +131,13 @@ def _hidden_question(world, auth, client, own):
     return client.get(f"/fragen/{question}", follow_redirects=True)
 
 
+def _edit_authority(auth, own, **changes):
+    slug = "musterstadt" if own else "nachbarort"
+    return auth.post(f"/kommunen/{slug}/bearbeiten", {
+        "slug": slug, "name": f"Stadt {slug.title()}", "kind": "Stadt", "population": "20000",
+        "state": "Sachsen-Anhalt", **changes})
+
+
 CASES: dict[str, Case] = {
     "question.create": Case(lambda w, a, c, own: a.post("/fragen/neu", {
         **QUESTION_FORM, "title": "Eine neue Frage"}, token_from="/fragen/neu"), both=False),
@@ -185,10 +192,8 @@ CASES: dict[str, Case] = {
     "authority.create": Case(lambda w, a, c, own: a.post("/kommunen/neu", {
         "slug": "neuort", "name": "Gemeinde Neuort", "kind": "Gemeinde",
         "state": "Sachsen-Anhalt"}, token_from="/kommunen"), both=False),
-    "authority.edit": Case(lambda w, a, c, own: a.post(
-        f"/kommunen/{'musterstadt' if own else 'nachbarort'}/bearbeiten", {
-            "slug": "musterstadt" if own else "nachbarort", "name": "Geänderter Name",
-            "kind": "Stadt", "state": "Sachsen-Anhalt"})),
+    "authority.edit": Case(lambda w, a, c, own: _edit_authority(a, own, population="12345")),
+    "authority.rename": Case(lambda w, a, c, own: _edit_authority(a, own, name="Neuer Name")),
     "topic.manage": Case(lambda w, a, c, own: a.post("/themen/neu", {
         "slug": "neues-thema", "name": "Neues Thema"}, token_from="/themen"), both=False),
     "synonym.manage": Case(lambda w, a, c, own: a.post("/moderation/synonyme", {
