@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Authority, Question, Reply, Solution, Tag, Topic, User, utcnow
 from ..moderation.revisions import record_revision
+from ..permissions import can
 from ..records import audit, audit_edit_of_others, require, unique_slug
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
@@ -79,8 +80,10 @@ def delete_question(user: User, question: Question) -> None:
 def add_reply(author: User, question_id: int, body: str) -> Reply:
     """Reply to a question. Raises NotFound if the question is gone, NotAllowed."""
     question = get_question(question_id, author)
+    if question.locked and not can(author, "question.bypass_lock"):
+        raise NotAllowed(_("Diese Frage ist gesperrt: neue Antworten sind nicht möglich."))
     require(author, "reply.create", question)
-    if question.locked or question.duplicate_of_id:
+    if question.duplicate_of_id:
         raise Conflict(_("Diese Frage ist geschlossen: neue Antworten sind nicht möglich."))
     reply = Reply(question=question, body=body, body_html=render_markdown(body),
                   author=author, authority_id=author.authority_id)

@@ -9,7 +9,7 @@ from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..forum.services import get_question
-from ..library.services import get_solution
+from ..library.services import get_solution, pending_changes
 from ..models import Flag, Question, Reply, Revision, SynonymSet, User
 from ..records import get_or_raise, require
 from ..visibility import visible
@@ -60,8 +60,13 @@ def _form_error(form, error: DomainError, default: str):
 @bp.route("/moderation")
 def index():
     require(current_user, "moderation.view")
+    return _overview()
+
+
+def _overview(status: int = 200):
     return render_template("moderation/index.html", queue=services.review_queue(),
-                           flags=services.open_flags(), stale=services.stale_solutions())
+                           changes=pending_changes(), flags=services.open_flags(),
+                           stale=services.stale_solutions()), status
 
 
 @bp.route("/loesungen/<slug>/pruefen", methods=["POST"])
@@ -141,9 +146,7 @@ def resolve(flag_id: int):
             services.resolve_flag(current_user, flag, form.action.data, form.note.data)
         except DomainError as error:
             flash(error.message, "error")
-            return render_template("moderation/index.html", queue=services.review_queue(),
-                                   flags=services.open_flags(),
-                                   stale=services.stale_solutions()), error.status
+            return _overview(error.status)
         flash(_("Die Meldung ist erledigt."), "success")
     return redirect(url_for("moderation.index") + "#meldungen")
 

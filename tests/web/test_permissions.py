@@ -124,6 +124,13 @@ def _remove_reuse(world, auth, client, own):
     return auth.post(f"/loesungen/nachnutzung/{reuse}/entfernen")
 
 
+def _edit_locked_question(world, auth, client, own):
+    question = world.question(own)
+    world.moderate(lambda moderator: moderation.set_locked(
+        moderator, db.session.get(Question, question), True))
+    return auth.post(f"{q_url(question)}/bearbeiten", QUESTION_FORM)
+
+
 def _hidden_question(world, auth, client, own):
     question = world.question(own)
     world.moderate(lambda moderator: moderation.hide_post(
@@ -171,6 +178,7 @@ CASES: dict[str, Case] = {
         f"{q_url(w.question(own))}/duplikat", {"original": str(w.question(not own))})),
     "question.lock": Case(lambda w, a, c, own: a.post(
         f"{q_url(w.question(own))}/sperren", {"note": ""})),
+    "question.bypass_lock": Case(_edit_locked_question, both=False),
     "question.move": Case(lambda w, a, c, own: a.post(
         f"{q_url(w.question(own))}/verschieben", {"topics": ["e-rechnung"]})),
     "post.vote": Case(lambda w, a, c, own: a.post(f"/hilfreich/reply/{w.reply(own)}")),
