@@ -36,6 +36,12 @@ def hide(app, model, key=None, **where):
              **where)
 
 
+def promote(auth, question: int, reply: int) -> str:
+    """As the asker: accept the reply, make the question a solution draft; its edit URL."""
+    auth.post(f"/fragen/antworten/{reply}/akzeptieren")
+    return auth.post(f"/fragen/{question}/in-loesung").headers["Location"]
+
+
 def page(client, url: str) -> str:
     return client.get(url, follow_redirects=True).get_data(as_text=True)
 
@@ -103,9 +109,7 @@ def test_draft_title_does_not_show_on_its_source_question(client, auth, people, 
     question = make_question(A, title="Gelöste Frage zu Druckern")
     reply = make_reply(B, question, "So geht es.")
     auth.login(A)
-    auth.post(f"/fragen/antworten/{reply}/akzeptieren")
-    location = auth.post(f"/fragen/{question}/in-loesung").headers["Location"]
-    edit = location
+    edit = promote(auth, question, reply)
     auth.post(edit, {"title": SECRET, "approach": "So geht es.",
                      "topics": ["drucker-kopierer"], "status": "draft"}, token_from=edit)
     assert SECRET in page(client, f"/fragen/{question}")  # the author sees the link
@@ -131,8 +135,7 @@ def test_solution_page_hides_a_hidden_source_question(client, auth, people, app,
     question = make_question(A, title=SECRET)
     reply = make_reply(B, question, "So geht es.")
     auth.login(A)
-    auth.post(f"/fragen/antworten/{reply}/akzeptieren")
-    slug = auth.post(f"/fragen/{question}/in-loesung").headers["Location"].split("/")[2]
+    slug = promote(auth, question, reply).split("/")[2]
     with app.app_context():
         solution = db.session.scalar(select(Solution).filter_by(slug=slug))
         solution.title, solution.status = "Veröffentlichte Lösung", "published"
