@@ -2,7 +2,8 @@
 
 Each action maps every role to a scope: NONE (never), OWN (only on one's own post or
 one's own authority), OTHER (only on what is not one's own, e.g. votes) or ANY.
-Create actions use ANY for "allowed".
+Create actions use ANY for "allowed". A locked question stops the LOCKED_ACTIONS on it
+and its replies for everyone who lacks "question.bypass_lock".
 """
 import enum
 
@@ -36,12 +37,14 @@ PERMISSIONS: dict[str, tuple[Scope, Scope, Scope]] = {
     "question.close": (N, A, A),
     "question.lock": (N, A, A),
     "question.move": (N, A, A),
+    "question.bypass_lock": (N, A, A),
     "post.vote": (X, X, X),
     "post.flag": (A, A, A),
     "post.hide": (N, A, A),
     "post.view_hidden": (O, A, A),
-    "revision.view": (A, A, A),
+    "revision.view": (O, A, A),
     "revision.restore": (N, A, A),
+    "revision.redact": (N, A, A),
     "moderation.view": (N, A, A),
     "flag.resolve": (N, A, A),
     "audit.view": (N, A, A),
@@ -49,12 +52,14 @@ PERMISSIONS: dict[str, tuple[Scope, Scope, Scope]] = {
     "reuse.remove": (O, A, A),
     "authority.create": (N, N, A),
     "authority.edit": (O, N, A),
+    "authority.rename": (N, N, A),
     "topic.manage": (N, A, A),
     "synonym.manage": (N, A, A),
     "user.manage": (N, N, A),
     "legal.edit": (N, N, A),
 }
 ROLE_COLUMN = {Role.MEMBER: 0, Role.MODERATOR: 1, Role.ADMIN: 2}
+LOCKED_ACTIONS = {"question.edit", "question.accept", "reply.create", "reply.edit"}
 
 
 def owns(user: User, target: object) -> bool:
@@ -77,9 +82,16 @@ def can(user: User | None, action: str, target: object = None) -> bool:
     """Whether `user` may perform `action` on `target`."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
+    if action in LOCKED_ACTIONS and _locked(target) and not can(user, "question.bypass_lock"):
+        return False
     scope = PERMISSIONS[action][ROLE_COLUMN[Role(user.role)]]
     if scope is Scope.ANY:
         return True
     if scope is Scope.OTHER:
         return not owns(user, target)
     return scope is Scope.OWN and owns(user, target)
+
+
+def _locked(target: object) -> bool:
+    question = target.question if isinstance(target, Reply) else target
+    return isinstance(question, Question) and question.locked

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .errors import Conflict, NotAllowed, NotFound
 from .extensions import db
-from .models import User
+from .models import AuditEntry, Reply, SynonymSet, User
 from .permissions import can
 from .text import slugify
 
@@ -30,6 +30,32 @@ def by_slug_or_raise(model, slug: str, message: str | None = None):
     if record is None:
         raise NotFound(message or _("Der Eintrag wurde nicht gefunden."))
     return record
+
+
+def label_of(target) -> str:
+    """How the audit log names a target (kept even when the target is gone)."""
+    if isinstance(target, Reply):
+        return _("Antwort auf „%(title)s“", title=target.question.title)[:300]
+    if isinstance(target, User):
+        return f"{target.display_name} <{target.email}>"[:300]
+    if isinstance(target, SynonymSet):
+        return target.terms[:300]
+    return (getattr(target, "title", None) or getattr(target, "name", ""))[:300]
+
+
+def audit(actor: User | None, action: str, target, reason: str = "") -> None:
+    """Append one entry to the audit log (part of the caller's unit of work)."""
+    db.session.flush()  # a new target needs its id
+    db.session.add(AuditEntry(actor=actor, action=action,
+                              target_type=type(target).__name__.lower(),
+                              target_id=target.id, target_label=label_of(target),
+                              reason=(reason or "")[:500]))
+
+
+def audit_edit_of_others(editor: User, post, reason: str = "") -> None:
+    """Audit a curator's edit of someone else's post (authors' own edits are not)."""
+    if post.author_id != editor.id:
+        audit(editor, "post.edit", post, reason)
 
 
 def unique_slug(model, text: str, max_length: int = 80) -> str:

@@ -8,6 +8,7 @@ from .auth import sessions
 from .extensions import login_manager
 from .models import POPULATION_BANDS, User
 from .permissions import can
+from .visibility import visible
 
 # Endpoints that work without signing in.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.second_step", "auth.invitation", "main.imprint",
@@ -36,22 +37,35 @@ FIELD_NAMES = {"title": _l("Titel"), "body": _l("Text"), "situation": _l("Ausgan
                "approach": _l("Lösung"), "result": _l("Ergebnis"), "costs": _l("Kosten"),
                "effort": _l("Aufwand"), "contact": _l("Ansprechpartner"),
                "topics": _l("Themenfelder"), "tags": _l("Schlagwörter")}
-AUDIT_AREAS = {"solution": _l("Lösungen prüfen"), "post": _l("Beiträge aus- und einblenden"),
+AUDIT_AREAS = {"solution": _l("Lösungen prüfen"),
+               "post": _l("Beiträge aus- und einblenden, fremde Beiträge bearbeiten"),
                "flag": _l("Meldungen"), "question": _l("Fragen: Duplikate, Sperren, Verschieben"),
-               "revision": _l("Versionen wiederherstellen"), "user": _l("Konten"),
-               "legal_page": _l("Rechtstexte")}
+               "revision": _l("Versionen wiederherstellen und schwärzen"),
+               "user": _l("Konten"), "authority": _l("Kommunen"),
+               "topic": _l("Themenfelder"), "synonym": _l("Synonyme"),
+               "reuse": _l("Nachnutzung"), "legal_page": _l("Rechtstexte")}
 AUDIT_ACTIONS = {
     "solution.publish": _l("Lösung veröffentlicht"),
     "solution.best_practice": _l("Als Best Practice veröffentlicht"),
     "solution.send_back": _l("Zur Überarbeitung zurückgegeben"),
     "solution.archive": _l("Lösung archiviert"),
     "post.hide": _l("Beitrag ausgeblendet"), "post.restore": _l("Beitrag wieder eingeblendet"),
+    "post.edit": _l("Fremden Beitrag bearbeitet"),
     "flag.hide": _l("Meldung: ausgeblendet"), "flag.edited": _l("Meldung: bearbeitet"),
     "flag.dismiss": _l("Meldung verworfen"),
     "question.close_duplicate": _l("Als Duplikat geschlossen"),
     "question.merge": _l("Antworten zusammengeführt"), "question.lock": _l("Frage gesperrt"),
     "question.unlock": _l("Sperre aufgehoben"), "question.move": _l("Frage verschoben"),
+    "question.delete": _l("Frage gelöscht"),
+    "question.to_solution": _l("Frage in Lösung überführt"),
+    "authority.create": _l("Kommune angelegt"), "authority.edit": _l("Kommune geändert"),
+    "topic.create": _l("Themenfeld angelegt"), "topic.edit": _l("Themenfeld geändert"),
+    "topic.delete": _l("Themenfeld gelöscht"),
+    "synonym.create": _l("Synonyme angelegt"), "synonym.edit": _l("Synonyme geändert"),
+    "synonym.delete": _l("Synonyme gelöscht"),
+    "reuse.remove": _l("Nachnutzung entfernt"),
     "revision.restore": _l("Version wiederhergestellt"),
+    "revision.redact": _l("Version geschwärzt"),
     "user.role": _l("Rolle geändert"), "user.deactivate": _l("Konto deaktiviert"),
     "user.activate": _l("Konto aktiviert"), "user.move": _l("Kommune gewechselt"),
     "user.delete": _l("Konto gelöscht"),
@@ -88,6 +102,7 @@ def register_web_helpers(app: Flask) -> None:
     # Globals, not a context processor: imported macros see globals only.
     app.jinja_env.globals.update(
         can=lambda action, target=None: can(current_user, action, target),
+        visible=lambda post: visible(current_user, post),
         AUTHORITY_KINDS=AUTHORITY_KINDS,
         ROLE_NAMES=ROLE_NAMES,
         SOLUTION_STATUS_NAMES=SOLUTION_STATUS_NAMES,

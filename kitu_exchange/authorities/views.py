@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..errors import Conflict, Invalid
 from ..models import Authority
+from ..permissions import can
 from ..records import by_slug_or_raise, require
 from ..web import AUTHORITY_KINDS
 from . import services
@@ -17,6 +18,8 @@ def _form(authority=None) -> AuthorityForm:
     form.kind.choices = list(AUTHORITY_KINDS.items())
     if authority is not None:
         form.slug.render_kw = {"readonly": True}
+        if not can(current_user, "authority.rename", authority):
+            form.name.render_kw = {"readonly": True}
     return form
 
 

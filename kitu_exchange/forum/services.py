@@ -2,18 +2,20 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Authority, Question, Reply, Solution, Tag, Topic, User, utcnow
 from ..moderation.revisions import record_revision
 from ..permissions import can
-from ..records import add_with_unique_slug, get_or_raise, require
+from ..records import (add_with_unique_slug, audit, audit_edit_of_others, get_or_raise,
+                       require)
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
+from ..visibility import public_questions, public_replies, visible
 
 
 @dataclass
@@ -28,8 +30,7 @@ def get_question(question_id: int, user: User | None = None) -> Question:
     """The question with this id; NotFound if it does not exist, was deleted, or is
     hidden from this user."""
     question = db.session.get(Question, question_id)
-    if question is None or question.deleted or (
-            question.hidden and not can(user, "post.view_hidden", question)):
+    if not visible(user, question):
         raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
     return question
 
@@ -57,6 +58,7 @@ def edit_question(user: User, question: Question, title: str, body: str,
     """
     require(user, "question.edit", question)
     record_revision(user, question, reason)
+    audit_edit_of_others(user, question, reason)
     question.topics = resolve_topics(topic_slugs)
     question.tags = resolve_tags(tags)
     question.title, question.body = title, body
@@ -70,6 +72,7 @@ def delete_question(user: User, question: Question) -> None:
     """Remove a question from the exchange (kept in the database as deleted)."""
     require(user, "question.delete", question)
     question.deleted_at = utcnow()
+    audit(user, "question.delete", question)
     record_change(question)
     commit()
 
@@ -77,13 +80,16 @@ def delete_question(user: User, question: Question) -> None:
 def add_reply(author: User, question_id: int, body: str) -> Reply:
     """Reply to a question. Raises NotFound if the question is gone, NotAllowed."""
     question = get_question(question_id, author)
+    if question.locked and not can(author, "question.bypass_lock"):
+        raise NotAllowed(_("Diese Frage ist gesperrt: neue Antworten sind nicht möglich."))
     require(author, "reply.create", question)
-    if question.locked or question.duplicate_of_id:
+    if question.duplicate_of_id:
         raise Conflict(_("Diese Frage ist geschlossen: neue Antworten sind nicht möglich."))
     reply = Reply(question=question, body=body, body_html=render_markdown(body),
                   author=author, authority_id=author.authority_id)
     db.session.add(reply)
-    # In the database, not in Python: two replies at the same moment both count.
+    # In the database, not in Python: two replies at the same moment both count (a new
+    # reply is always visible; hiding and restoring recount with refresh_reply_count).
     db.session.execute(update(Question).where(Question.id == question.id)
                        .values(reply_count=Question.reply_count + 1))
     record_change(question)
@@ -93,10 +99,11 @@ def add_reply(author: User, question_id: int, body: str) -> Reply:
 
 def edit_reply(user: User, reply: Reply, body: str, reason: str = "") -> None:
     """Change a reply, keeping the previous version. Raises NotAllowed, NotFound."""
+    if not visible(user, reply):
+        raise NotFound(_("Diese Antwort gibt es nicht (mehr)."))
     require(user, "reply.edit", reply)
-    if reply.question.deleted:
-        raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
     record_revision(user, reply, reason)
+    audit_edit_of_others(user, reply, reason)
     reply.body, reply.body_html = body, render_markdown(body)
     reply.updated_at = utcnow()
     record_change(reply.question)
@@ -107,12 +114,14 @@ def accept_reply(user: User, reply: Reply) -> None:
     """Mark a reply as the accepted one, which marks its question solved.
 
     Raises NotAllowed unless the user asked the question (or curates), and Conflict
-    when the question already has an accepted reply.
+    when the question already has an accepted reply or the reply is hidden.
     """
     question = reply.question
-    if question.deleted:
-        raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
+    if not visible(user, reply):
+        raise NotFound(_("Diese Antwort gibt es nicht (mehr)."))
     require(user, "question.accept", question)
+    if reply.hidden:
+        raise Conflict(_("Eine ausgeblendete Antwort kann nicht akzeptiert werden."))
     if question.accepted_reply_id is not None:
         raise Conflict(_("Für diese Frage wurde bereits eine Antwort akzeptiert."))
     question.accepted_reply = reply
@@ -122,8 +131,7 @@ def accept_reply(user: User, reply: Reply) -> None:
 
 def question_query(filters: QuestionFilter) -> Select:
     """Visible questions for a list page, newest first, with what the list shows."""
-    query = (select(Question).where(Question.deleted_at.is_(None),
-                                    Question.hidden_at.is_(None))
+    query = (select(Question).where(public_questions())
              .options(selectinload(Question.authority), selectinload(Question.topics),
                       selectinload(Question.tags))
              .order_by(Question.created_at.desc(), Question.id.desc()))
@@ -151,13 +159,24 @@ def question_with_replies(question_id: int, user: User | None = None) -> Questio
                  selectinload(Question.replies).selectinload(Reply.author),
                  selectinload(Question.authority), selectinload(Question.author),
                  selectinload(Question.topics), selectinload(Question.tags)))
-    if question is None or (question.hidden and not can(user, "post.view_hidden", question)):
+    if not visible(user, question):
         raise NotFound(_("Diese Frage gibt es nicht (mehr)."))
     return question
 
 
-def get_reply(reply_id: int) -> Reply:
-    return get_or_raise(Reply, reply_id, _("Diese Antwort gibt es nicht (mehr)."))
+def get_reply(reply_id: int, user: User | None = None) -> Reply:
+    """The reply with this id; NotFound if it or its question is hidden from this user."""
+    reply = db.session.get(Reply, reply_id)
+    if not visible(user, reply):
+        raise NotFound(_("Diese Antwort gibt es nicht (mehr)."))
+    return reply
+
+
+def refresh_reply_count(question: Question) -> None:
+    """Count the replies every member sees (lists show the number)."""
+    db.session.flush()
+    question.reply_count = db.session.scalar(
+        select(func.count(Reply.id)).where(Reply.question_id == question.id, public_replies()))
 
 
 def solution_from_question(question: Question) -> Solution | None:

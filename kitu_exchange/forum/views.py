@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..forms import TITLE_MAX, ConfirmForm
 from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
@@ -124,8 +124,8 @@ def reply(question_id: int):
     if form.validate_on_submit():
         try:
             services.add_reply(current_user, question_id, form.body.data)
-        except (NotFound, Conflict) as error:
-            # The question went away while the reply was written: keep the text.
+        except (NotFound, Conflict, NotAllowed) as error:
+            # The question went away or was locked while the reply was written: keep it.
             return render_template("forum/reply_lost.html", form=form,
                                    message=error.message), error.status
         flash(_("Ihre Antwort ist veröffentlicht."), "success")
@@ -163,7 +163,7 @@ def delete(question_id: int):
 
 @bp.route("/antworten/<int:reply_id>/bearbeiten", methods=["GET", "POST"])
 def edit_reply(reply_id: int):
-    reply = services.get_reply(reply_id)
+    reply = services.get_reply(reply_id, current_user)
     require(current_user, "reply.edit", reply)
     form = EditReplyForm(obj=reply)
     if form.validate_on_submit():
@@ -176,7 +176,7 @@ def edit_reply(reply_id: int):
 
 @bp.route("/antworten/<int:reply_id>/akzeptieren", methods=["POST"])
 def accept(reply_id: int):
-    reply = services.get_reply(reply_id)
+    reply = services.get_reply(reply_id, current_user)
     if ConfirmForm().validate_on_submit():
         services.accept_reply(current_user, reply)
         flash(_("Die Antwort ist als Lösung markiert."), "success")

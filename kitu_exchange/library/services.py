@@ -1,5 +1,6 @@
 """Solution records and their re-use (Nachnutzung) by other authorities."""
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
@@ -10,11 +11,13 @@ from ..extensions import db
 from ..models import (PUBLIC_STATUSES, Authority, Reuse, ReuseStatus, Solution, SolutionStatus,
                       Topic, User, utcnow)
 from ..permissions import can
-from ..moderation.revisions import record_revision
-from ..records import require, unique_slug
+from ..moderation.revisions import diff, record_revision, snapshot
+from ..records import audit, audit_edit_of_others, require, unique_slug
 from ..rendering import render_markdown
 from ..search.changes import commit, record_change
+from ..text import split_tags
 from ..topics.services import resolve_tags, resolve_topics
+from ..visibility import public_solutions, visible
 
 CURATED_STATUSES = (SolutionStatus.BEST_PRACTICE, SolutionStatus.ARCHIVED)
 TEXT_FIELDS = ("situation", "approach", "result")
@@ -57,12 +60,6 @@ def allowed_statuses(user: User, solution: Solution | None = None) -> list[str]:
     return statuses
 
 
-def can_view(user: User, solution: Solution) -> bool:
-    if solution.hidden and not can(user, "post.view_hidden", solution):
-        return False
-    return solution.status in PUBLIC_STATUSES or can(user, "solution.view_draft", solution)
-
-
 def get_solution(user: User, slug: str) -> Solution:
     """A solution the user may see, with what its page shows; NotFound otherwise."""
     solution = db.session.scalar(
@@ -70,7 +67,7 @@ def get_solution(user: User, slug: str) -> Solution:
             selectinload(Solution.authority), selectinload(Solution.author),
             selectinload(Solution.topics), selectinload(Solution.tags),
             selectinload(Solution.reuses).selectinload(Reuse.authority)))
-    if solution is None or not can_view(user, solution):
+    if not visible(user, solution):
         raise NotFound(_("Diese Lösung gibt es nicht (mehr)."))
     return solution
 
@@ -102,14 +99,86 @@ def create_solution(author: User, fields: SolutionFields) -> Solution:
     return solution
 
 
-def edit_solution(user: User, solution: Solution, fields: SolutionFields) -> None:
-    """Change a solution record. Raises NotAllowed, Invalid."""
+def edit_solution(user: User, solution: Solution, fields: SolutionFields) -> bool:
+    """Change a solution record; returns False when the change waits for review.
+
+    An author's edit of a published solution is held as a pending change: the
+    published text stays until a moderator approves it. Raises NotAllowed, Invalid.
+    """
     require(user, "solution.edit", solution)
+    if solution.status in PUBLIC_STATUSES and not can(user, "solution.curate", solution):
+        _hold(user, solution, fields)
+        commit()
+        return False
     record_revision(user, solution, fields.reason)
+    audit_edit_of_others(user, solution, fields.reason)
     _apply(user, solution, fields)
     solution.updated_at = utcnow()
     record_change(solution)
     commit()
+    return True
+
+
+def _hold(user: User, solution: Solution, fields: SolutionFields) -> None:
+    if fields.status not in allowed_statuses(user, solution):
+        raise NotAllowed(_("Diesen Status können Sie nicht vergeben."))
+    resolve_topics(fields.topics)  # an unknown topic is refused now, not at review
+    solution.pending_content = json.dumps(asdict(fields), ensure_ascii=False)
+    solution.pending_status, solution.pending_editor = "submitted", user
+    solution.pending_at = utcnow()
+
+
+def pending_fields(solution: Solution) -> SolutionFields | None:
+    """The change that waits for review (or was sent back), if any."""
+    if solution.pending_content is None:
+        return None
+    return SolutionFields(**json.loads(solution.pending_content))
+
+
+def pending_diff(solution: Solution) -> list:
+    """Per changed field, the lines of the pending change against the published text."""
+    fields = pending_fields(solution)
+    proposed = {name: getattr(fields, name) for name in snapshot(solution) if name != "tags"}
+    proposed["tags"] = split_tags(fields.tags if isinstance(fields.tags, str)
+                                  else ",".join(fields.tags))
+    return diff(snapshot(solution), proposed)
+
+
+def review_change(moderator: User, solution: Solution, decision: str, comment: str) -> None:
+    """Approve a pending change (it replaces the published text) or send it back.
+
+    Raises NotAllowed, NotFound without a pending change, Invalid for an unknown
+    decision or sending back without a comment.
+    """
+    require(moderator, "solution.review", solution)
+    fields = pending_fields(solution)
+    if fields is None or solution.pending_status != "submitted":
+        raise NotFound(_("Für diese Lösung wartet keine Änderung auf Prüfung."))
+    comment = (comment or "").strip()
+    if decision == "send_back":
+        if not comment:
+            raise Invalid(_("Bitte begründen Sie, was geändert werden soll."), "comment")
+        solution.pending_status, solution.review_comment = "returned", comment
+        audit(moderator, "solution.return_change", solution, comment)
+    elif decision == "approve":
+        record_revision(solution.pending_editor, solution, fields.reason)
+        _apply(moderator, solution, fields)
+        solution.pending_content = solution.pending_status = None
+        solution.pending_editor, solution.pending_at = None, None
+        solution.review_comment, solution.updated_at = "", utcnow()
+        solution.last_reviewed_at = solution.updated_at
+        audit(moderator, "solution.approve_change", solution, comment)
+        record_change(solution)
+    else:
+        raise Invalid(_("Bitte wählen Sie eine Entscheidung."), "decision")
+    commit()
+
+
+def pending_changes() -> list[Solution]:
+    """Published solutions with an author's change waiting for review, oldest first."""
+    return list(db.session.scalars(
+        select(Solution).filter_by(pending_status="submitted")
+        .options(selectinload(Solution.authority)).order_by(Solution.pending_at)))
 
 
 def record_reuse(user: User, solution: Solution, status: str, note: str) -> Reuse:
@@ -140,6 +209,7 @@ def record_reuse(user: User, solution: Solution, status: str, note: str) -> Reus
 def remove_reuse(user: User, reuse: Reuse) -> None:
     require(user, "reuse.remove", reuse)
     solution = reuse.solution
+    audit(user, "reuse.remove", solution, reuse.authority.name)
     solution.reuses.remove(reuse)
     solution.reuse_count = len(solution.reuses)
     record_change(solution)
@@ -148,11 +218,9 @@ def remove_reuse(user: User, reuse: Reuse) -> None:
 
 def solution_query(user: User, filters: SolutionFilter) -> Select:
     """Solutions for the library page with what the list shows."""
-    if filters.status in set(PUBLIC_STATUSES):
-        statuses = [filters.status]
-    else:
-        statuses = [SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE]
-    query = (select(Solution).where(Solution.status.in_(statuses), Solution.hidden_at.is_(None))
+    # A status that is not public (or unknown) finds nothing rather than everything.
+    statuses = [filters.status] if filters.status else list(PUBLIC_STATUSES)
+    query = (select(Solution).where(Solution.status.in_(statuses), public_solutions())
              .options(selectinload(Solution.authority), selectinload(Solution.topics)))
     if filters.topic:
         query = query.where(Solution.topics.any(Topic.slug == filters.topic))
@@ -179,7 +247,7 @@ def own_unpublished(user: User) -> list[Solution]:
 def visible_solutions_of(user: User, *conditions) -> Select:
     """Public solutions matching `conditions`, plus the user's own unpublished ones."""
     return (select(Solution)
-            .where(or_(Solution.status.in_(PUBLIC_STATUSES), Solution.author_id == user.id),
+            .where(or_(public_solutions(), Solution.author_id == user.id),
                    Solution.hidden_at.is_(None), *conditions)
             .options(selectinload(Solution.authority), selectinload(Solution.topics))
             .order_by(Solution.created_at.desc()))

@@ -2,12 +2,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import DomainError, Invalid
+from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import PUBLIC_STATUSES, Reuse
 from ..records import get_or_raise, require
-from ..moderation.forms import HideForm, ReviewForm
+from ..moderation.forms import ChangeReviewForm, HideForm, ReviewForm
 from ..moderation.services import voted_ids
 from ..search.changes import doc_id_of
 from ..search.service import similar_cases
@@ -22,6 +22,9 @@ bp = Blueprint("library", __name__, url_prefix="/loesungen")
 def _solution_form(solution=None) -> SolutionForm:
     if solution is None:
         form = SolutionForm(status="submitted")
+    elif (pending := services.pending_fields(solution)) is not None:
+        # The author goes on from the change that waits for review.
+        form = SolutionForm(data={**vars(pending), "reason": ""})
     else:  # topics and tags as the form shows them, not as related objects
         form = SolutionForm(data={
             **{name: getattr(solution, name) for name in (
@@ -105,14 +108,40 @@ def edit(slug: str):
     form = _solution_form(solution)
     if form.validate_on_submit():
         try:
-            services.edit_solution(current_user, solution, _fields(form))
+            published = services.edit_solution(current_user, solution, _fields(form))
         except Invalid as error:
             getattr(form, error.field or "title").errors.append(error.message)
         else:
-            flash(_("Die Lösung ist gespeichert."), "success")
+            flash(_("Die Lösung ist gespeichert.") if published else _(
+                "Ihre Änderung wartet auf Prüfung. Bis dahin bleibt die veröffentlichte "
+                "Fassung sichtbar."), "success")
             return redirect(url_for("library.solution", slug=solution.slug))
     status = 400 if form.is_submitted() else 200
     return render_template("library/edit.html", form=form, solution=solution), status
+
+
+@bp.route("/<slug>/aenderung", methods=["GET", "POST"])
+def change(slug: str):
+    """A pending change against the published text; moderators approve or send back."""
+    solution = services.get_solution(current_user, slug)
+    require(current_user, "solution.edit", solution)
+    if solution.pending_content is None:
+        raise NotFound(_("Für diese Lösung wartet keine Änderung auf Prüfung."))
+    form = ChangeReviewForm()
+    if request.method == "POST":
+        require(current_user, "solution.review", solution)
+        if form.validate_on_submit():
+            try:
+                services.review_change(current_user, solution, form.decision.data or "",
+                                       form.comment.data)
+            except Invalid as error:
+                getattr(form, error.field or "decision").errors.append(error.message)
+            else:
+                flash(_("Die Prüfung der Änderung ist gespeichert."), "success")
+                return redirect(url_for("library.solution", slug=solution.slug))
+    status = 400 if form.is_submitted() else 200
+    return render_template("library/change.html", solution=solution, form=form,
+                           changes=services.pending_diff(solution)), status
 
 
 @bp.route("/<slug>/nachnutzung", methods=["POST"])

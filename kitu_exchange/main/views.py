@@ -7,6 +7,7 @@ from ..extensions import db
 from ..forum.services import QuestionFilter, question_query
 from ..models import Authority, Question, Solution, SolutionStatus
 from . import legal
+from ..visibility import public_questions, public_solutions
 
 bp = Blueprint("main", __name__)
 
@@ -16,15 +17,15 @@ def index():
     questions = db.session.scalars(question_query(QuestionFilter()).limit(8))
     best = db.session.scalars(
         select(Solution).filter_by(status=SolutionStatus.BEST_PRACTICE)
-        .where(Solution.hidden_at.is_(None))
+        .where(public_solutions())
         .options(selectinload(Solution.authority), selectinload(Solution.topics))
         .order_by(Solution.created_at.desc()).limit(6))
     stats = {
         "authorities": db.session.scalar(select(func.count(Authority.id))),
         "questions": db.session.scalar(
-            select(func.count(Question.id)).where(Question.deleted_at.is_(None))),
+            select(func.count(Question.id)).where(public_questions())),
         "solutions": db.session.scalar(select(func.count(Solution.id)).where(
-            Solution.status.in_([SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE]))),
+            public_solutions())),
     }
     return render_template("main/index.html", questions=list(questions), best=list(best),
                            stats=stats, user=current_user)
@@ -34,7 +35,7 @@ def index():
 def best_practices():
     solutions = db.session.scalars(
         select(Solution).filter_by(status=SolutionStatus.BEST_PRACTICE)
-        .where(Solution.hidden_at.is_(None))
+        .where(public_solutions())
         .options(selectinload(Solution.authority), selectinload(Solution.topics))
         .order_by(Solution.helpful_count.desc(), Solution.created_at.desc()))
     return render_template("main/best_practices.html", solutions=list(solutions))

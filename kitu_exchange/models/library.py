@@ -20,8 +20,9 @@ class SolutionStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
-# Statuses that every member may see; drafts are visible to their authors and curators.
-PUBLIC_STATUSES = (SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE, SolutionStatus.ARCHIVED)
+# Statuses that every member may see; drafts, submissions and archived solutions are
+# visible to their authors and curators only (kitu_exchange/visibility.py).
+PUBLIC_STATUSES = (SolutionStatus.PUBLISHED, SolutionStatus.BEST_PRACTICE)
 
 
 class ReuseStatus(enum.StrEnum):
@@ -58,9 +59,16 @@ class Solution(Base):
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
     source_question_id: Mapped[int | None] = mapped_column(
         ForeignKey("question.id", ondelete="SET NULL"))
+    # An author's edit of a published solution waits here (JSON of the form's fields)
+    # until a moderator approves it; "submitted" or "returned" (sent back).
+    pending_content: Mapped[str | None] = mapped_column(Text)
+    pending_status: Mapped[str | None] = mapped_column(String(20), index=True)
+    pending_editor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    pending_at: Mapped[datetime | None]
 
     authority: Mapped["Authority"] = relationship()
-    author: Mapped["User | None"] = relationship()
+    author: Mapped["User | None"] = relationship(foreign_keys=[author_id])
+    pending_editor: Mapped["User | None"] = relationship(foreign_keys=[pending_editor_id])
     topics: Mapped[list["Topic"]] = relationship(secondary=solution_topic, order_by="Topic.name")
     tags: Mapped[list["Tag"]] = relationship(secondary=solution_tag, order_by="Tag.name")
     reuses: Mapped[list["Reuse"]] = relationship(

@@ -27,6 +27,8 @@ class Revision(Base):
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reason: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when a moderator replaced the text (e.g. personal data); see the audit log.
+    redacted_at: Mapped[datetime | None]
 
     editor: Mapped["User | None"] = relationship()
 

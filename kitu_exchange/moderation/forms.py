@@ -16,6 +16,15 @@ class ReviewForm(Form):
                                 "Bitte höchstens %(max)d Zeichen."))])
 
 
+class ChangeReviewForm(Form):
+    decision = RadioField(_l("Entscheidung"), validate_choice=False, choices=choices([
+        ("approve", _l("Änderung veröffentlichen")),
+        ("send_back", _l("Zur Überarbeitung zurückgeben"))]))
+    comment = TextAreaField(_l("Kommentar an die Autorin oder den Autor"),
+                            validators=[Length(max=2000, message=_l(
+                                "Bitte höchstens %(max)d Zeichen."))])
+
+
 class FlagForm(Form):
     reason = RadioField(_l("Grund der Meldung"), validate_choice=False, choices=choices([
         ("spam", _l("Spam oder Werbung")), ("off_topic", _l("Gehört nicht hierher")),
@@ -38,6 +47,11 @@ class ReasonForm(Form):
 
 class HideForm(Form):
     note = StringField(_l("Grund (für die Autorin oder den Autor sichtbar)"), validators=[
+        DataRequired(_l("Bitte geben Sie einen Grund an.")), NOTE_LENGTH])
+
+
+class RedactForm(Form):
+    reason = StringField(_l("Grund (erscheint im Protokoll)"), validators=[
         DataRequired(_l("Bitte geben Sie einen Grund an.")), NOTE_LENGTH])
 
 

@@ -21,6 +21,7 @@ TEXT_FIELDS = {
                           "contact"),
 }
 MARKDOWN_FIELDS = ("body", "situation", "approach", "result")
+REDACTED = "[entfernt durch die Moderation]"
 
 
 def target_type_of(post: Post) -> str:
@@ -99,6 +100,16 @@ def diff(old: dict, new: dict) -> list[tuple[str, list[tuple[str, str]]]]:
             str(before).splitlines(), str(after).splitlines()) if line[0] in " -+"]
         changes.append((name, lines))
     return changes
+
+
+def redact(revision: Revision) -> None:
+    """Replace the text of an old version for good; topics and tags stay."""
+    fields = json.loads(revision.content)
+    for name in TEXT_FIELDS[revision.target_type]:
+        if fields.get(name):
+            fields[name] = REDACTED
+    revision.content = json.dumps(fields, ensure_ascii=False)
+    revision.redacted_at = utcnow()
 
 
 def restore(moderator: User, post: Post, revision: Revision, apply_topics) -> None:

@@ -9,9 +9,11 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import (AuditEntry, Flag, FlagReason, FlagStatus, Question, Reply, Solution,
                       SolutionStatus, SynonymSet, User, Vote, utcnow)
-from ..records import require, unique_slug
+from ..forum.services import refresh_reply_count
+from ..records import audit, label_of, require, unique_slug  # noqa: F401 (re-exported)
 from ..search.changes import commit, record_change
 from ..topics.services import resolve_tags, resolve_topics
+from ..visibility import is_public
 from .revisions import MODELS, Post, get_post, target_type_of
 
 STALE_AFTER = timedelta(days=365)
@@ -21,24 +23,9 @@ REVIEW_DECISIONS = {"publish": SolutionStatus.PUBLISHED,
                     "archive": SolutionStatus.ARCHIVED}
 
 
-def label_of(target) -> str:
-    if isinstance(target, Reply):
-        return _("Antwort auf „%(title)s“", title=target.question.title)[:300]
-    if isinstance(target, User):
-        return f"{target.display_name} <{target.email}>"[:300]
-    return (getattr(target, "title", None) or getattr(target, "name", ""))[:300]
-
-
-def audit(actor: User | None, action: str, target, reason: str = "") -> None:
-    """Append one entry to the audit log (part of the caller's unit of work)."""
-    target_type = target_type_of(target) if isinstance(target, (Question, Reply, Solution)) \
-        else type(target).__name__.lower()
-    db.session.add(AuditEntry(actor=actor, action=action, target_type=target_type,
-                              target_id=target.id, target_label=label_of(target),
-                              reason=(reason or "")[:500]))
-
-
 def _index(post: Post) -> None:
+    if isinstance(post, Reply):
+        refresh_reply_count(post.question)
     record_change(post.question if isinstance(post, Reply) else post)
 
 
@@ -96,6 +83,9 @@ def question_to_solution(user: User, question: Question) -> Solution:
     require(user, "question.to_solution", question)
     if not question.solved:
         raise Conflict(_("Nur gelöste Fragen können in eine Lösung überführt werden."))
+    if not is_public(question) or not is_public(question.accepted_reply):
+        raise Conflict(_("Ausgeblendete Beiträge können nicht in eine Lösung überführt "
+                         "werden."))
     existing = db.session.scalar(select(Solution).filter_by(source_question_id=question.id))
     if existing is not None:
         raise Conflict(_("Aus dieser Frage wurde bereits eine Lösung erstellt."))
@@ -108,6 +98,7 @@ def question_to_solution(user: User, question: Question) -> Solution:
         topics=list(question.topics), tags=list(question.tags), source_question=question,
         contact=reply.authority.name)
     db.session.add(solution)
+    audit(user, "question.to_solution", question)
     commit()
     return solution
 
@@ -255,8 +246,8 @@ def merge_replies(moderator: User, duplicate: Question) -> int:
     for reply in moved:
         reply.question = original
     db.session.flush()
-    duplicate.reply_count = 0
-    original.reply_count = len(original.replies)
+    refresh_reply_count(duplicate)
+    refresh_reply_count(original)
     audit(moderator, "question.merge", duplicate,
           _("%(n)d Antworten übertragen nach „%(title)s“", n=len(moved), title=original.title))
     record_change(duplicate, original)
@@ -280,12 +271,33 @@ def move_question(moderator: User, question: Question, topic_slugs: list[str]) -
 
 
 def restore_revision(moderator: User, post: Post, revision) -> None:
+    """Put an older version back. Raises NotAllowed, Conflict for a redacted version."""
     from .revisions import restore
 
     require(moderator, "revision.restore", post)
+    if revision.redacted_at is not None:
+        raise Conflict(_("Eine geschwärzte Version kann nicht wiederhergestellt werden."))
     restore(moderator, post, revision, apply_topics)
     audit(moderator, "revision.restore", post, revision.reason)
     _index(post)
+    commit()
+
+
+def redact_revision(moderator: User, post: Post, revision, reason: str) -> None:
+    """Replace the text of an old version (e.g. personal data), with an audited reason.
+
+    Raises NotAllowed, Invalid without a reason, Conflict when already redacted.
+    """
+    from .revisions import redact
+
+    require(moderator, "revision.redact", post)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Bitte geben Sie einen Grund an."), "reason")
+    if revision.redacted_at is not None:
+        raise Conflict(_("Diese Version ist bereits geschwärzt."))
+    redact(revision)
+    audit(moderator, "revision.redact", post, reason)
     commit()
 
 
@@ -324,16 +336,19 @@ def save_synonym_set(moderator: User, synonym_set, terms_text: str):
                       "terms")
     if any(len(term) > 80 for term in terms):
         raise Invalid(_("Ein Begriff darf höchstens 80 Zeichen lang sein."), "terms")
+    action = "synonym.edit" if synonym_set is not None else "synonym.create"
     if synonym_set is None:
         synonym_set = SynonymSet(terms="")
         db.session.add(synonym_set)
     synonym_set.terms = ", ".join(terms)
     synonym_set.updated_at = utcnow()
+    audit(moderator, action, synonym_set)
     db.session.commit()
     return synonym_set
 
 
 def delete_synonym_set(moderator: User, synonym_set) -> None:
     require(moderator, "synonym.manage")
+    audit(moderator, "synonym.delete", synonym_set)
     db.session.delete(synonym_set)
     db.session.commit()

@@ -1,3 +1,5 @@
+import json
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,17 +9,18 @@ from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..forum.services import get_question
-from ..library.services import get_solution
+from ..library.services import get_solution, pending_changes
 from ..models import Flag, Question, Reply, Revision, SynonymSet, User
-from ..permissions import can
 from ..records import get_or_raise, require
+from ..visibility import visible
 from . import revisions, services
-from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, ResolveFlagForm,
-                    ReviewForm, SynonymForm)
+from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, RedactForm,
+                    ResolveFlagForm, ReviewForm, SynonymForm)
 
 bp = Blueprint("moderation", __name__)
 
-ACTIONS = ["solution", "post", "flag", "question", "revision", "user"]
+ACTIONS = ["solution", "post", "flag", "question", "revision", "user", "authority", "topic",
+           "synonym", "reuse"]
 
 
 def post_url(post) -> str:
@@ -42,14 +45,8 @@ def _back(post, message: str | None = None):
 
 def _visible_post(target_type: str, target_id: int):
     post = revisions.get_post(target_type, target_id)
-    if isinstance(post, Reply):
-        get_question(post.question_id, current_user)
-        if post.hidden and not can(current_user, "post.view_hidden", post):
-            raise NotFound(_("Der Beitrag wurde nicht gefunden."))
-    elif isinstance(post, Question):
-        get_question(post.id, current_user)
-    else:
-        get_solution(current_user, post.slug)
+    if not visible(current_user, post):
+        raise NotFound(_("Der Beitrag wurde nicht gefunden."))
     return post
 
 
@@ -63,8 +60,13 @@ def _form_error(form, error: DomainError, default: str):
 @bp.route("/moderation")
 def index():
     require(current_user, "moderation.view")
+    return _overview()
+
+
+def _overview(status: int = 200):
     return render_template("moderation/index.html", queue=services.review_queue(),
-                           flags=services.open_flags(), stale=services.stale_solutions())
+                           changes=pending_changes(), flags=services.open_flags(),
+                           stale=services.stale_solutions()), status
 
 
 @bp.route("/loesungen/<slug>/pruefen", methods=["POST"])
@@ -144,9 +146,7 @@ def resolve(flag_id: int):
             services.resolve_flag(current_user, flag, form.action.data, form.note.data)
         except DomainError as error:
             flash(error.message, "error")
-            return render_template("moderation/index.html", queue=services.review_queue(),
-                                   flags=services.open_flags(),
-                                   stale=services.stale_solutions()), error.status
+            return _overview(error.status)
         flash(_("Die Meldung ist erledigt."), "success")
     return redirect(url_for("moderation.index") + "#meldungen")
 
@@ -256,19 +256,44 @@ def history(target_type: str, target_id: int):
                            confirm_form=ConfirmForm())
 
 
-@bp.route("/verlauf/<target_type>/<int:target_id>/wiederherstellen/<int:revision_id>",
-          methods=["POST"])
-def restore(target_type: str, target_id: int, revision_id: int):
+def _revision(target_type: str, target_id: int, revision_id: int, action: str):
+    """The post and one of its old versions, for a moderator allowed to `action`."""
     post = revisions.get_post(target_type, target_id)
-    require(current_user, "revision.restore", post)
+    require(current_user, action, post)
     revision = get_or_raise(Revision, revision_id)
     if (revision.target_type, revision.target_id) != (target_type, target_id):
         raise NotFound(_("Diese Version gehört nicht zu diesem Beitrag."))
+    return post, revision
+
+
+@bp.route("/verlauf/<target_type>/<int:target_id>/wiederherstellen/<int:revision_id>",
+          methods=["POST"])
+def restore(target_type: str, target_id: int, revision_id: int):
+    post, revision = _revision(target_type, target_id, revision_id, "revision.restore")
     if ConfirmForm().validate_on_submit():
         services.restore_revision(current_user, post, revision)
         flash(_("Die ältere Version ist wiederhergestellt."), "success")
     return redirect(url_for("moderation.history", target_type=target_type,
                             target_id=target_id))
+
+
+@bp.route("/verlauf/<target_type>/<int:target_id>/schwaerzen/<int:revision_id>",
+          methods=["GET", "POST"])
+def redact(target_type: str, target_id: int, revision_id: int):
+    post, revision = _revision(target_type, target_id, revision_id, "revision.redact")
+    form = RedactForm()
+    if form.validate_on_submit():
+        try:
+            services.redact_revision(current_user, post, revision, form.reason.data)
+        except Invalid as error:
+            _form_error(form, error, "reason")
+        else:
+            flash(_("Der Text der Version ist entfernt."), "success")
+            return redirect(url_for("moderation.history", target_type=target_type,
+                                    target_id=target_id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("moderation/redact.html", form=form, post=post, revision=revision,
+                           fields=json.loads(revision.content)), status
 
 
 # -- audit log -------------------------------------------------------------------------

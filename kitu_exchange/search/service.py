@@ -12,7 +12,8 @@ from whoosh import query as Q
 from whoosh import sorting
 
 from ..extensions import db
-from ..models import PUBLIC_STATUSES, Question, Solution, SynonymSet, User
+from ..models import Question, Solution, SynonymSet, User
+from ..visibility import public_questions, public_solutions
 from . import queries
 from .flatscore import FlatScoreQuery, facet_counts
 from .index import index_failed, open_index, raised_by_index, rebuild_in_background
@@ -73,15 +74,13 @@ def visible_records(user: User | None, doc_ids: list[str]) -> dict[str, Question
     if slugs["question"]:
         for question in db.session.scalars(
                 select(Question).where(Question.slug.in_(slugs["question"]),
-                                       Question.deleted_at.is_(None),
-                                       Question.hidden_at.is_(None))
+                                       public_questions())
                 .options(selectinload(Question.authority), selectinload(Question.topics))):
             found[f"question/{question.slug}"] = question
     if slugs["solution"]:
         for solution in db.session.scalars(
                 select(Solution).where(Solution.slug.in_(slugs["solution"]),
-                                       Solution.status.in_(PUBLIC_STATUSES),
-                                       Solution.hidden_at.is_(None))
+                                       public_solutions())
                 .options(selectinload(Solution.authority), selectinload(Solution.topics))):
             found[f"solution/{solution.slug}"] = solution
     return found

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import PUBLIC_STATUSES, Question, Solution
+from ..models import Question, Solution
+from ..visibility import public_questions, public_solutions
 
 BATCH = 500
 
@@ -46,12 +47,11 @@ SOLUTION_OPTIONS = (selectinload(Solution.authority), selectinload(Solution.topi
 
 
 def indexable_questions():
-    return select(Question).where(Question.deleted_at.is_(None), Question.hidden_at.is_(None))
+    return select(Question).where(public_questions())
 
 
 def indexable_solutions():
-    return select(Solution).where(Solution.status.in_(PUBLIC_STATUSES),
-                                  Solution.hidden_at.is_(None))
+    return select(Solution).where(public_solutions())
 
 
 def load_document(doc_id: str) -> dict | None:

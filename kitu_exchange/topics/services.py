@@ -6,10 +6,11 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Question, Solution, Tag, Topic, User
 from ..models.forum import question_topic
-from ..models.library import PUBLIC_STATUSES, solution_topic
-from ..records import insert_missing, require
+from ..models.library import solution_topic
+from ..records import audit, insert_missing, require
 from ..search.changes import commit, record_change
 from ..text import split_tags
+from ..visibility import public_questions, public_solutions
 
 
 def all_topics() -> list[Topic]:
@@ -51,12 +52,12 @@ def topic_counts() -> list[tuple[Topic, int, int]]:
     questions = dict(db.session.execute(
         select(question_topic.c.topic_id, func.count())
         .join(Question, Question.id == question_topic.c.question_id)
-        .where(Question.deleted_at.is_(None))
+        .where(public_questions())
         .group_by(question_topic.c.topic_id)).all())
     solutions = dict(db.session.execute(
         select(solution_topic.c.topic_id, func.count())
         .join(Solution, Solution.id == solution_topic.c.solution_id)
-        .where(Solution.status.in_(PUBLIC_STATUSES))
+        .where(public_solutions())
         .group_by(solution_topic.c.topic_id)).all())
     return [(topic, questions.get(topic.id, 0), solutions.get(topic.id, 0))
             for topic in all_topics()]
@@ -69,6 +70,7 @@ def save_topic(user: User, topic: Topic | None, slug: str, name: str,
     clash = db.session.scalar(select(Topic).filter_by(slug=slug))
     if clash is not None and clash is not topic:
         raise Conflict(_("Ein Themenfeld mit dieser Kurzbezeichnung gibt es schon."))
+    action = "topic.edit" if topic is not None else "topic.create"
     if topic is None:
         topic = Topic(slug=slug)
         db.session.add(topic)
@@ -77,5 +79,17 @@ def save_topic(user: User, topic: Topic | None, slug: str, name: str,
         record_change(*db.session.scalars(select(Question).where(Question.topics.contains(topic))),
                       *db.session.scalars(select(Solution).where(Solution.topics.contains(topic))))
     topic.slug, topic.name, topic.description = slug, name, description
+    audit(user, action, topic)
     commit()
     return topic
+
+
+def delete_topic(user: User, topic: Topic) -> None:
+    """Remove a topic; its posts keep their other topics. Raises NotAllowed."""
+    require(user, "topic.manage")
+    record_change(
+        *db.session.scalars(select(Question).where(Question.topics.any(Topic.id == topic.id))),
+        *db.session.scalars(select(Solution).where(Solution.topics.any(Topic.id == topic.id))))
+    audit(user, "topic.delete", topic)
+    db.session.delete(topic)
+    commit()

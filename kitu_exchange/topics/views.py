@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..errors import Conflict
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..forum.services import QuestionFilter, question_query
 from ..library.services import visible_solutions_of
 from ..models import Solution, Topic
@@ -43,6 +44,16 @@ def _edit(topic: Topic | None):
             return redirect(url_for("topics.topic", slug=saved.slug))
     status = 400 if form.is_submitted() else 200
     return render_template("topics/edit.html", form=form, topic=topic), status
+
+
+@bp.route("/<slug>/loeschen", methods=["POST"])
+def delete(slug: str):
+    topic = by_slug_or_raise(Topic, slug, _("Dieses Themenfeld gibt es nicht."))
+    require(current_user, "topic.manage")
+    if ConfirmForm().validate_on_submit():
+        services.delete_topic(current_user, topic)
+        flash(_("Das Themenfeld ist gelöscht."), "success")
+    return redirect(url_for("topics.index"))
 
 
 @bp.route("/neu", methods=["GET", "POST"])

@@ -143,7 +143,7 @@ def test_edits_keep_versions_with_diff_and_restore(client, auth, people, app, ma
 def test_reply_and_solution_edits_keep_versions(client, auth, people, make_question,
                                                  make_reply, make_solution):
     reply = make_reply(B, make_question(A), "Alte Antwort")
-    slug = make_solution(A)
+    slug = make_solution(A, status="draft")  # a published one's edit waits for review
     auth.login(B)
     auth.post(f"/fragen/antworten/{reply}/bearbeiten", {"body": "Neue Antwort"})
     assert "2 Versionen" in client.get(f"/verlauf/reply/{reply}").get_data(as_text=True)
@@ -151,7 +151,7 @@ def test_reply_and_solution_edits_keep_versions(client, auth, people, make_quest
     auth.login(A)
     edit = f"/loesungen/{slug}/bearbeiten"
     auth.post(edit, {"title": "Managed Print neu", "approach": "Anders gemacht.",
-                     "topics": ["drucker-kopierer"], "status": "published"}, token_from=edit)
+                     "topics": ["drucker-kopierer"], "status": "draft"}, token_from=edit)
     with_id = client.get(f"/loesungen/{slug}").get_data(as_text=True)
     solution_id = re.search(r"/verlauf/solution/(\d+)", with_id).group(1)
     assert "2 Versionen" in client.get(f"/verlauf/solution/{solution_id}").get_data(
@@ -281,7 +281,7 @@ def test_duplicate_merge_lock_and_move(client, auth, people, app, make_question,
     auth.logout()
     auth.login(B)
     response = auth.post(f"/fragen/{original}/antworten", {"body": "Noch was"})
-    assert response.status_code == 409 and "geschlossen" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "gesperrt" in response.get_data(as_text=True)
     auth.logout()
     auth.login(MOD)
     assert auth.post(f"/fragen/{original}/verschieben", {"topics": ["e-rechnung"]}

@@ -80,15 +80,26 @@ class Case:
     hidden_target: bool = False  # forbidden means the target is invisible: 404
 
 
-def _restore(world, auth, client, own):
+def _edited_question(world, own) -> tuple[int, int]:
+    """A question edited once by its owner: (question id, revision id)."""
     question = world.question(own)
     with world.app.app_context():
         editor = db.session.scalar(select(User).filter_by(email=world.owner(own)))
         from kitu_exchange.forum.services import edit_question
         edit_question(editor, db.session.get(Question, question), "Zweiter Titel der Frage",
                       "Zweiter Text", ["drucker-kopierer"], "")
-        revision = db.session.scalar(select(Revision.id))
+        return question, db.session.scalar(select(Revision.id))
+
+
+def _restore(world, auth, client, own):
+    question, revision = _edited_question(world, own)
     return auth.post(f"/verlauf/question/{question}/wiederherstellen/{revision}")
+
+
+def _redact(world, auth, client, own):
+    question, revision = _edited_question(world, own)
+    return auth.post(f"/verlauf/question/{question}/schwaerzen/{revision}",
+                     {"reason": "Personenbezogene Daten"})
 
 
 def _resolve_flag(world, auth, client, own):
@@ -113,11 +124,25 @@ def _remove_reuse(world, auth, client, own):
     return auth.post(f"/loesungen/nachnutzung/{reuse}/entfernen")
 
 
+def _edit_locked_question(world, auth, client, own):
+    question = world.question(own)
+    world.moderate(lambda moderator: moderation.set_locked(
+        moderator, db.session.get(Question, question), True))
+    return auth.post(f"{q_url(question)}/bearbeiten", QUESTION_FORM)
+
+
 def _hidden_question(world, auth, client, own):
     question = world.question(own)
     world.moderate(lambda moderator: moderation.hide_post(
         moderator, db.session.get(Question, question), "Test"))
     return client.get(f"/fragen/{question}", follow_redirects=True)
+
+
+def _edit_authority(auth, own, **changes):
+    slug = "musterstadt" if own else "nachbarort"
+    return auth.post(f"/kommunen/{slug}/bearbeiten", {
+        "slug": slug, "name": f"Stadt {slug.title()}", "kind": "Stadt", "population": "20000",
+        "state": "Sachsen-Anhalt", **changes})
 
 
 CASES: dict[str, Case] = {
@@ -153,6 +178,7 @@ CASES: dict[str, Case] = {
         f"{q_url(w.question(own))}/duplikat", {"original": str(w.question(not own))})),
     "question.lock": Case(lambda w, a, c, own: a.post(
         f"{q_url(w.question(own))}/sperren", {"note": ""})),
+    "question.bypass_lock": Case(_edit_locked_question, both=False),
     "question.move": Case(lambda w, a, c, own: a.post(
         f"{q_url(w.question(own))}/verschieben", {"topics": ["e-rechnung"]})),
     "post.vote": Case(lambda w, a, c, own: a.post(f"/hilfreich/reply/{w.reply(own)}")),
@@ -163,6 +189,7 @@ CASES: dict[str, Case] = {
     "post.view_hidden": Case(_hidden_question, hidden_target=True),
     "revision.view": Case(lambda w, a, c, own: c.get(f"/verlauf/question/{w.question(own)}")),
     "revision.restore": Case(_restore),
+    "revision.redact": Case(_redact),
     "moderation.view": Case(lambda w, a, c, own: c.get("/moderation"), both=False),
     "flag.resolve": Case(_resolve_flag, both=False),
     "audit.view": Case(lambda w, a, c, own: c.get("/moderation/protokoll"), both=False),
@@ -173,10 +200,8 @@ CASES: dict[str, Case] = {
     "authority.create": Case(lambda w, a, c, own: a.post("/kommunen/neu", {
         "slug": "neuort", "name": "Gemeinde Neuort", "kind": "Gemeinde",
         "state": "Sachsen-Anhalt"}, token_from="/kommunen"), both=False),
-    "authority.edit": Case(lambda w, a, c, own: a.post(
-        f"/kommunen/{'musterstadt' if own else 'nachbarort'}/bearbeiten", {
-            "slug": "musterstadt" if own else "nachbarort", "name": "Geänderter Name",
-            "kind": "Stadt", "state": "Sachsen-Anhalt"})),
+    "authority.edit": Case(lambda w, a, c, own: _edit_authority(a, own, population="12345")),
+    "authority.rename": Case(lambda w, a, c, own: _edit_authority(a, own, name="Neuer Name")),
     "topic.manage": Case(lambda w, a, c, own: a.post("/themen/neu", {
         "slug": "neues-thema", "name": "Neues Thema"}, token_from="/themen"), both=False),
     "synonym.manage": Case(lambda w, a, c, own: a.post("/moderation/synonyme", {
