@@ -240,6 +240,10 @@ def factory_moderator():
             db.session.commit()
         moderator = accounts.create_user("pruefung@kitu.example", "Prüfung", "kitu",
                                          Role.MODERATOR, PASSWORD)
+        # Moderators must have a second factor; tests compute its codes (Auth.login).
+        moderator.totp_secret = totp_secret_for(moderator.email)
+        moderator.totp_enabled_at = utcnow()
+        db.session.commit()
     return moderator
 
 
