@@ -41,6 +41,10 @@ class Config:
 
     PAGE_SIZE = 20
 
+    # Seconds a post may take to render before it is kept as plain text (a safety net:
+    # rendering is linear, an ordinary post takes milliseconds).
+    RENDER_BUDGET_SECONDS = 2.0
+
 
 def database_url_from_environment() -> str | None:
     """DATABASE_URL is the conventional name; KITU_SQLALCHEMY_DATABASE_URI also works."""
