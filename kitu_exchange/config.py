@@ -25,10 +25,13 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = 8 * 3600
 
-    # Whole requests above this size are refused with 413; single posts are limited
-    # by the forms, so that a too-long text comes back with its content kept.
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    MAX_FORM_MEMORY_SIZE = 12 * 1024 * 1024
+    # Requests above these sizes are refused with 413 before they are parsed; single
+    # posts are limited by the forms, so that a too-long text comes back with its
+    # content kept. The largest form (a solution: three texts of 20,000 characters)
+    # is at most about 750 kB url-encoded; no form has more than a few dozen fields.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024  # a url-encoded form, or one multipart field
+    MAX_FORM_PARTS = 500
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
