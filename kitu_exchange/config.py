@@ -41,6 +41,9 @@ class Config:
     LOGIN_MAX_FAILURES_PER_IP = 30
     LOGIN_WINDOW_SECONDS = 15 * 60
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
+    # Public address of the site, e.g. https://exchange.kitu.example: absolute links made
+    # outside a request (the invitation link of `flask users create`) start with it.
+    BASE_URL: str | None = None
 
     PAGE_SIZE = 20
 
