@@ -7,12 +7,14 @@ attribute, no javascript:/data:/vbscript: address, no iframe, object, embed, svg
 style, base or meta refresh.
 """
 import re
+import threading
 
 import pytest
+from playwright.sync_api import sync_playwright
 
-# The browser fixtures live beside the browser tests; this module uses them from here.
+# The live server and the checks for Chromium come from the browser tests' fixtures.
 from tests.browser.conftest import (  # noqa: F401
-    _browser_requirements, browser, browser_errors, live_server, new_page, sign_in)
+    CHROMIUM_ARGS, _browser_requirements, _watch, chromium_path, live_server, sign_in)
 
 pytestmark = pytest.mark.browser
 
@@ -213,26 +215,57 @@ def check_page(page, url: str, dialogs: list[str]) -> None:
     assert not dialogs, f"{url}: {dialogs}"
 
 
-def test_vectors_in_every_member_field_do_not_run(written, live_server, new_page,
-                                                  browser_errors):
+def with_own_browser(work) -> None:
+    """work(browser) with a Chromium of its own, in a thread of its own: the browser
+    tests' session-wide Playwright may be running in this thread already, and the sync
+    API allows one per thread."""
+    failure = []
+
+    def run():
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium_path(),
+                                                     args=CHROMIUM_ARGS, headless=True)
+                try:
+                    work(browser)
+                finally:
+                    browser.close()
+        except BaseException as error:  # noqa: BLE001 (handed to the test's thread)
+            failure.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def test_vectors_in_every_member_field_do_not_run(written, live_server):
     assert len(VECTORS) >= 50
     dialogs: list[str] = []
+    errors: list[str] = []
 
-    def open_page(email):
-        page = new_page()
-        page.context.add_init_script(CSP_WATCH)
+    def open_page(browser, email):
+        context = browser.new_context(base_url=live_server, locale="de-DE")
+        context.set_default_timeout(10_000)
+        context.add_init_script(CSP_WATCH)
+        page = context.new_page()
+        _watch(page, errors)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         sign_in(page, live_server, email)
         return page
 
-    member = open_page(MEMBER)
-    for url in written:
-        check_page(member, url, dialogs)
-    # The flag comments are shown to moderators, the member's drafts only to the member.
-    moderator = open_page(MODERATOR)
-    check_page(moderator, "/moderation", dialogs)
-    assert "alert(1)" in moderator.content()  # the comments are there, as text
-    for url in written:
-        if url.startswith("/fragen/") and url[len("/fragen/"):][:1].isdigit():
-            check_page(moderator, url, dialogs)
-    assert not browser_errors
+    def visit(browser):
+        member = open_page(browser, MEMBER)
+        for url in written:
+            check_page(member, url, dialogs)
+        # Flag comments are shown to moderators, drafts only to their author.
+        moderator = open_page(browser, MODERATOR)
+        check_page(moderator, "/moderation", dialogs)
+        assert "alert(1)" in moderator.content()  # the comments are there, as text
+        for url in written:
+            if re.match(r"/fragen/\d", url):
+                check_page(moderator, url, dialogs)
+
+    with_own_browser(visit)
+    assert not errors
