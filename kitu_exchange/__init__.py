@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .extensions import babel, csrf, db, login_manager, migrate
     from .forum.views import bp as forum_bp
     from .health import bp as health_bp
+    from .limits import LimitedRequest
     from .library.views import bp as library_bp
     from .main.views import bp as main_bp
     from .moderation.views import bp as moderation_bp
@@ -49,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .topics.views import bp as topics_bp
     from .web import register_web_helpers
 
+    app.request_class = LimitedRequest
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path),
                                                      "migrations"))

@@ -3,7 +3,7 @@ import secrets
 import sys
 
 import click
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
@@ -23,8 +23,27 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def invitation_url(user: User) -> str:
-    return url_for("auth.invitation", token=accounts.invitation_token(user), _external=True)
+def external_url(endpoint: str, **values) -> str | None:
+    """An absolute link built outside a request: from BASE_URL (KITU_BASE_URL), or from
+    SERVER_NAME if that is set instead; None if neither is."""
+    if base_url := current_app.config.get("BASE_URL"):
+        with current_app.test_request_context(base_url=base_url):
+            return url_for(endpoint, _external=True, **values)
+    if current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    return None
+
+
+def _echo_invitation(user: User) -> None:
+    token = accounts.invitation_token(user)
+    if link := external_url("auth.invitation", token=token):
+        click.echo(f"Invitation link (valid 7 days, once): {link}")
+        return
+    with current_app.test_request_context():
+        path = url_for("auth.invitation", token=token)
+    click.echo(f"Invitation link (valid 7 days, once), after the site's address: {path}")
+    click.echo("Set KITU_BASE_URL (e.g. https://exchange.kitu.example) to print the whole "
+               "link.")
 
 
 @users.command("create")
@@ -48,7 +67,7 @@ def create_user_command(email, name, authority_slug, role, password_stdin):
         _fail(error.message)
     click.echo(f"Created {role} account {user.email} ({user.authority.slug}).")
     if not password_stdin:
-        click.echo(f"Invitation link (valid 7 days, once): {invitation_url(user)}")
+        _echo_invitation(user)
 
 
 @content.command("import")

@@ -37,10 +37,13 @@ class Config:
     # Time to enter the second factor after the password.
     SECOND_STEP_SECONDS = 5 * 60
 
-    # Whole requests above this size are refused with 413; single posts are limited
-    # by the forms, so that a too-long text comes back with its content kept.
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-    MAX_FORM_MEMORY_SIZE = 12 * 1024 * 1024
+    # Requests above these sizes are refused with 413 before they are parsed; single
+    # posts are limited by the forms, so that a too-long text comes back with its
+    # content kept. The largest form (a solution: three texts of 20,000 characters)
+    # is at most about 750 kB url-encoded; no form has more than a few dozen fields.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024  # a url-encoded form, or one multipart field
+    MAX_FORM_PARTS = 500
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
@@ -64,8 +67,15 @@ class Config:
     # List of common passwords, one a line; None means kitu_exchange/vendor/
     # common-passwords.txt, copied there by `make assets` (see auth/passwords.py).
     COMMON_PASSWORDS_FILE: str | None = None
+    # Public address of the site, e.g. https://exchange.kitu.example: absolute links made
+    # outside a request (the invitation link of `flask users create`) start with it.
+    BASE_URL: str | None = None
 
     PAGE_SIZE = 20
+
+    # Seconds a post may take to render before it is kept as plain text (a safety net:
+    # rendering is linear, an ordinary post takes milliseconds).
+    RENDER_BUDGET_SECONDS = 2.0
 
 
 def database_url_from_environment() -> str | None:

@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .forms import typed_text
 
 
 class DomainError(Exception):
@@ -88,9 +89,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
         # An expired form must not lose what was typed: show it again to copy.
-        kept = [(name, value) for name, value in request.form.items(multi=True)
-                if name != "csrf_token" and "password" not in name and value.strip()]
-        return render_template("errors/csrf.html", kept=kept), 400
+        return render_template("errors/csrf.html", kept=typed_text(request.form)), 400
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

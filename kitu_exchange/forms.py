@@ -1,7 +1,9 @@
 """Form base class and fields shared by the areas' forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import (HiddenField, PasswordField, SelectMultipleField, StringField,
+                     TextAreaField, widgets)
+from wtforms.fields.core import UnboundField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -87,3 +89,32 @@ def reason_field(label=None) -> StringField:
 
 class ConfirmForm(Form):
     """A button-only form: CSRF protection for actions like accept or delete."""
+
+
+def _fields_of(form_class) -> dict[str, type]:
+    return {name: value.field_class for name in dir(form_class)
+            if isinstance(value := getattr(form_class, name, None), UnboundField)}
+
+
+def _all_forms(form_class=Form):
+    for subclass in form_class.__subclasses__():
+        yield subclass
+        yield from _all_forms(subclass)
+
+
+def typed_text(submitted) -> list[tuple[str, str]]:
+    """What a person typed into the text fields of the submitted form, to show again
+    after the form expired.
+
+    The form is the one of the app's forms whose fields best match the submitted
+    names; only its text fields are kept, so that neither a password nor a field that
+    the form does not have (anything a crafted request adds) is ever shown.
+    """
+    names = set(submitted.keys())
+    fields = max((_fields_of(form) for form in _all_forms()),
+                 key=lambda found: (len(names & found.keys()), -len(found)), default={})
+    text = {name for name, field_class in fields.items()
+            if issubclass(field_class, (StringField, TextAreaField))
+            and not issubclass(field_class, (PasswordField, HiddenField))}
+    return [(name, value) for name, value in submitted.items(multi=True)
+            if name in text and value.strip()]

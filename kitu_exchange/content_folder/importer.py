@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
+from ..forms import BODY_MAX
 from ..models import (Authority, AuthorityKind, Question, Reply, Reuse, ReuseStatus, Solution,
                       SolutionStatus, SynonymSet, Topic, utcnow)
 from ..records import insert_missing
@@ -17,7 +18,6 @@ from .format import (SLUG, FormatError, ReplyData, hidden_state, optional_text, 
 
 SOLUTION_STATUSES = {status.value for status in SolutionStatus}
 TITLE_MAX = 200
-BODY_MAX = 100_000
 
 
 @dataclass
@@ -175,8 +175,6 @@ def _import_solution(path: Path) -> bool | None:
     status = optional_text(meta, "status", 20)
     if status and status not in SOLUTION_STATUSES:
         raise FormatError(f"unknown status '{status}'")
-    if len(doc.body) > BODY_MAX:
-        raise FormatError(f"body is longer than {BODY_MAX} characters")
     sections = split_solution_body(doc.body)
     if not sections.approach and not sections.situation:
         raise FormatError("the body is empty")
@@ -191,7 +189,7 @@ def _import_solution(path: Path) -> bool | None:
         "created_at": _at_midnight(to_date(meta.get("created"), "created")),
     }
     for name in ("situation", "approach", "result"):
-        text = getattr(sections, name)
+        text = _limited(getattr(sections, name), name)
         values[name] = text
         values[f"{name}_html"] = render_markdown(text) if text else ""
     if status or _find(Solution, doc.slug) is None:
@@ -211,6 +209,14 @@ def _import_solution(path: Path) -> bool | None:
     return _indexed(solution, created, changed)
 
 
+def _limited(text: str, name: str) -> str:
+    """Markdown texts have the forms' limit, so that they render in bounded time and can
+    be edited in the app afterwards."""
+    if len(text) > BODY_MAX:
+        raise FormatError(f"{name} is longer than {BODY_MAX} characters")
+    return text
+
+
 def _reply_data(raw, index: int) -> ReplyData:
     if not isinstance(raw, dict):
         raise FormatError(f"reply {index} is not a mapping")
@@ -220,7 +226,8 @@ def _reply_data(raw, index: int) -> ReplyData:
     hidden, hidden_reason = hidden_state(raw)
     return ReplyData(authority=require_text(raw, "authority", 80),
                      created=to_date(raw.get("created"), f"replies[{index}].created"),
-                     accepted=raw.get("accepted") is True, body=body.strip(),
+                     accepted=raw.get("accepted") is True,
+                     body=_limited(body.strip(), f"reply {index}"),
                      hidden=hidden, hidden_reason=hidden_reason)
 
 
@@ -274,8 +281,7 @@ def _import_question(path: Path) -> bool | None:
     meta = doc.meta
     if not doc.body.strip():
         raise FormatError("the body is empty")
-    if len(doc.body) > BODY_MAX:
-        raise FormatError(f"body is longer than {BODY_MAX} characters")
+    _limited(doc.body, "body")
     raw_replies = meta.get("replies") or []
     if not isinstance(raw_replies, list):
         raise FormatError("'replies' is not a list")

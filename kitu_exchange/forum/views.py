@@ -63,11 +63,12 @@ def _draft_similar(title: str, body: str):
                          authority_slug=current_user.authority.slug)
 
 
-@bp.route("/aehnliche")
+@bp.route("/aehnliche", methods=["POST"])
 def similar():
-    """The similar-cases panel for a draft (fetched while typing)."""
-    title = clean_text(request.args.get("titel", ""))[:TITLE_MAX]
-    body = clean_text(request.args.get("text", ""))[:5000]
+    """The similar-cases panel for a draft (fetched while typing). The draft comes in
+    the body of a POST, never in the address, which ends up in access logs."""
+    title = clean_text(request.form.get("titel", ""))[:TITLE_MAX]
+    body = clean_text(request.form.get("text", ""))[:5000]
     return render_template("search/similar_panel.html", similar=_draft_similar(title, body))
 
 

@@ -127,9 +127,14 @@ def test_case_pages_show_similar_cases_from_other_towns_first(client, auth, libr
 
 def test_similar_panel_while_typing_and_without_javascript(client, auth, library):
     auth.login(MEMBER)
-    fragment = client.get("/fragen/aehnliche", query_string={
-        "titel": "Zu viele verschiedene Drucker im Rathaus",
-        "text": "Wir wollen die Druckerlandschaft vereinheitlichen."}).get_data(as_text=True)
+    draft = {"titel": "Zu viele verschiedene Drucker im Rathaus",
+             "text": "Wir wollen die Druckerlandschaft vereinheitlichen."}
+    # The draft travels in a POST body, never in the address (access logs).
+    assert client.get("/fragen/aehnliche", query_string=draft).status_code == 405
+    assert client.post("/fragen/aehnliche", data=draft).status_code == 400  # no CSRF token
+    response = auth.post("/fragen/aehnliche", draft, token_from="/fragen/neu")
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert "ähnliche Fälle gefunden" in fragment and "/loesungen/" in fragment
     response = auth.post("/fragen/neu", {
         "title": "Zu viele verschiedene Drucker im Rathaus",

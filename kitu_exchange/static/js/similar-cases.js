@@ -1,5 +1,6 @@
 // Similar cases while a question is typed: asks the server for the panel's list after a
-// short pause in typing and replaces it; the panel is an aria-live region, so screen
+// short pause in typing and replaces it (the draft goes in a POST body with the form's
+// CSRF token, not in the address, which would end up in access logs); the panel is an aria-live region, so screen
 // readers hear the new count. Without JavaScript the "Ähnliche Fälle prüfen" button
 // does the same with a page reload.
 (function () {
@@ -7,7 +8,8 @@
   var panel = document.getElementById("aehnliche-liste");
   var title = document.getElementById("title");
   var body = document.getElementById("body");
-  if (!panel || !title || !body || !window.fetch) { return; }
+  var token = document.querySelector("#frage-formular input[name='csrf_token']");
+  if (!panel || !title || !body || !token || !window.fetch) { return; }
   var timer = null;
   var lastText = "";
   var controller = null;
@@ -18,8 +20,9 @@
     lastText = text;
     if (controller) { controller.abort(); }
     controller = window.AbortController ? new AbortController() : null;
-    var params = new URLSearchParams({ titel: title.value, text: body.value });
-    fetch(panel.getAttribute("data-url") + "?" + params.toString(), {
+    fetch(panel.getAttribute("data-url"), {
+      method: "POST",
+      body: new URLSearchParams({ titel: title.value, text: body.value, csrf_token: token.value }),
       credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" },
       signal: controller ? controller.signal : undefined
