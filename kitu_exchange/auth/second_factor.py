@@ -4,6 +4,7 @@ The only importer of pyotp and segno. Codes are accepted one time step either si
 now (clock drift), and a time step works once only (no replay of an observed code).
 """
 import hmac
+import logging
 import secrets
 import time
 
@@ -20,6 +21,8 @@ from ..moderation.services import audit
 from ..records import require
 from .services import BadCredentials, check_throttle, hash_password, record_attempt
 from .sessions import end_sessions
+
+log = logging.getLogger(__name__)
 
 ISSUER = "KITU Exchange"
 RECOVERY_CODE_COUNT = 10
@@ -49,8 +52,12 @@ def _use_totp(user: User, code: str) -> bool:
     totp = pyotp.TOTP(user.totp_secret)
     now = int(time.time()) // totp.interval
     for step in (now - 1, now, now + 1):
-        if step > (user.totp_last_step or -1) and hmac.compare_digest(
-                totp.generate_otp(step), code):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            if step <= (user.totp_last_step or -1):
+                # ASVS 2.8.5: a code used twice is a sign that it was seen by someone else.
+                log.warning("Second factor: a used code was entered again for account %d",
+                            user.id)
+                return False
             user.totp_last_step = step
             return True
     return False

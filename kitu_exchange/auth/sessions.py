@@ -13,18 +13,19 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import User, UserSession, utcnow
+from ..models import LoginAttempt, User, UserSession, utcnow
 
 log = logging.getLogger(__name__)
 
 # last_seen_at is written at most this often: not a database write on every request.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 USER_AGENT_MAX = 200
+ENDED_SESSIONS_KEPT = timedelta(days=30)
 
 _BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
              ("Chromium/", "Chromium"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
@@ -48,6 +49,7 @@ def start_session(user: User, user_agent: str, ip: str, remember: bool = False) 
     identifier planted before the sign-in is worth nothing afterwards.
     """
     token = secrets.token_urlsafe(32)
+    prune_old_records()
     record = UserSession(token_hash=_hash(token), user=user,
                          user_agent=(user_agent or "")[:USER_AGENT_MAX],
                          ip=(ip or "")[:64], remember=remember)
@@ -55,6 +57,17 @@ def start_session(user: User, user_agent: str, ip: str, remember: bool = False) 
     db.session.commit()
     user.session_token, user.current_session = token, record
     return token
+
+
+def prune_old_records() -> None:
+    """Keep sign-in data only as long as it serves (ASVS 8.3.8): ended sessions for 30
+    days (so a person still sees a recent sign-out), sign-in attempts as long as they
+    can make an address "known" to throttling. Part of the caller's unit of work."""
+    now = utcnow()
+    db.session.execute(delete(UserSession).where(
+        UserSession.ended_at < now - ENDED_SESSIONS_KEPT))
+    db.session.execute(delete(LoginAttempt).where(
+        LoginAttempt.at < now - _seconds("LOGIN_KNOWN_ADDRESS_SECONDS")))
 
 
 def user_for_token(token: str) -> User | None:

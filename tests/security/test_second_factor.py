@@ -48,7 +48,7 @@ def signed_in(client) -> bool:
     return client.get("/fragen").status_code == 200
 
 
-def test_member_sets_up_and_signs_in_with_a_real_code(app, client, auth, make_user):
+def test_member_sets_up_and_signs_in_with_a_real_code(app, client, auth, make_user, caplog):
     make_user()
     auth.login(MEMBER)
     response = Auth(client).post(SETUP, {"code": "123456"}, token_from=SETUP)
@@ -76,6 +76,9 @@ def test_member_sets_up_and_signs_in_with_a_real_code(app, client, auth, make_us
     auth.logout()
     password_step(client)
     assert code_step(client, code).status_code == 401
+    # ... and the replay is logged (ASVS 2.8.5), without the code itself.
+    replays = [r.getMessage() for r in caplog.records if "used code" in r.getMessage()]
+    assert len(replays) == 1 and code not in replays[0]
 
 
 def test_recovery_codes_work_once_and_can_be_renewed(app, client, auth, make_user):

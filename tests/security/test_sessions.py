@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 
 from kitu_exchange.extensions import db
-from kitu_exchange.models import AuditEntry, User, UserSession, utcnow
+from kitu_exchange.models import AuditEntry, LoginAttempt, User, UserSession, utcnow
 from tests.conftest import PASSWORD, Auth, csrf_token
 
 MEMBER = "mitglied@musterstadt.example"
@@ -271,3 +271,28 @@ def test_settings_page_links_the_devices(client, auth, make_user):
     auth.login(MEMBER)
     html = client.get("/konto/").get_data(as_text=True)
     assert re.search(r'href="/konto/geraete"[^>]*>Angemeldete Geräte<', html)
+
+
+def test_sign_out_clears_cache_and_storage_of_the_browser(client, auth, make_user):
+    auth.login(make_user())
+    response = auth.logout()
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_sign_in_prunes_old_sign_in_data(app, client, auth, make_user):
+    """Ended sessions older than 30 days and sign-in attempts older than the known-address
+    period are removed (ASVS 8.3.8); recent ones stay."""
+    auth.login(make_user())
+    auth.logout()
+    with app.app_context():
+        long_ago = utcnow() - timedelta(days=400)
+        db.session.add(UserSession(token_hash="0" * 64, user_id=1, created_at=long_ago,
+                                   last_seen_at=long_ago, ended_at=long_ago))
+        db.session.add(LoginAttempt(email=MEMBER, ip="192.0.2.9", succeeded=True,
+                                    at=long_ago))
+        db.session.commit()
+    auth.login(MEMBER)
+    with app.app_context():
+        assert db.session.scalar(select(UserSession).filter_by(token_hash="0" * 64)) is None
+        assert db.session.scalar(select(LoginAttempt).filter_by(ip="192.0.2.9")) is None
+        assert len(db.session.scalars(select(UserSession)).all()) == 2  # recent ones stay
