@@ -24,7 +24,7 @@ install: $(INSTALLED)
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 assets: $(ASSETS)
@@ -42,8 +42,10 @@ $(SECRET):
 	chmod 600 $@
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/search_bench.py --docs 50000 --procs 2
+	$(BIN)/python benchmarks/load.py --database sqlite $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules kitu_exchange/static/vendor
