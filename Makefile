@@ -41,8 +41,8 @@ $(SECRET):
 	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 	chmod 600 $@
 
+# `install` brings the bench extra (locust) too: tests run a short load benchmark.
 bench: install
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/search_bench.py --docs 50000 --procs 2
 	$(BIN)/python benchmarks/load.py --database sqlite $(LOAD_ARGS)
