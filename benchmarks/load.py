@@ -122,6 +122,14 @@ class Forms(HTMLParser):
         return {"attrs": {}, "hidden": {}, "checkboxes": {}, "fields": set()}
 
 
+def unexpected(response) -> None:
+    """Count a response that is not the expected one as failed. Errors (4xx, 5xx, a
+    connection closed by a killed worker) count by themselves; a redirect or a page where
+    a redirect should come (a form sent back) is marked here."""
+    if 200 <= response.status_code < 400:
+        response.failure(f"unexpected status {response.status_code}")
+
+
 class Shared:
     """State of one run that the simulated members share."""
     accounts: list[str] = []
@@ -137,6 +145,11 @@ class Shared:
 class Member(FastHttpUser):
     network_timeout = 30.0
     connection_timeout = 30.0
+    # One connection at a time, as one browser tab. Like browsers, the client sends a GET
+    # again (once) when the connection closes without an answer, e.g. a killed worker;
+    # a POST is never resent by the client, only by the member (send_post).
+    concurrency = 1
+    csrf = ""  # the session's CSRF token, from the last page that had a form
 
     def on_start(self):
         self.email = Shared.accounts.pop()
@@ -170,7 +183,7 @@ class Member(FastHttpUser):
                              catch_response=True) as response:
             if response.status_code == 200:
                 return response.text or ""
-            response.failure(response.error or f"status {response.status_code}")
+            unexpected(response)
             return ""
 
     def post(self, url: str, data: dict, name: str):
@@ -188,18 +201,14 @@ class Member(FastHttpUser):
         Shared.attempted += 1
         for attempt in (name, name + " (resent)"):
             with self.post(url, data, attempt) as response:
-                location = urlsplit(response.headers.get("location") or "").path
+                location = urlsplit((response.headers or {}).get("location") or "").path
                 if response.status_code == 302 and re.fullmatch(expect, location):
                     Shared.posts.append({"marker": mark, "kind": kind, "url": location})
                     return location
-                response.failure(response.error or f"status {response.status_code}")
+                unexpected(response)
                 if response.status_code and response.status_code < 500:
                     return None  # refused, not lost: sending it again would not help
         return None
-
-    @property
-    def csrf(self) -> str:
-        return getattr(self, "_csrf", "")
 
     def remember(self, page: str) -> str:
         for pattern, found in ((QUESTION_LINK, Shared.questions),
@@ -209,7 +218,7 @@ class Member(FastHttpUser):
             Shared.lists.update(match.group(1) for match in pattern.finditer(page))
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         if token:
-            self._csrf = html.unescape(token.group(1))
+            self.csrf = html.unescape(token.group(1))
         return page
 
     # -- what members do -----------------------------------------------------------------
@@ -244,7 +253,7 @@ class Member(FastHttpUser):
             else:
                 with self.post(self.similar_url, data, "similar") as response:
                     if response.status_code != 200:
-                        response.failure(response.error or f"status {response.status_code}")
+                        unexpected(response)
             gevent.sleep(Shared.similar_pause)  # the script waits for a pause in typing
 
     @task(1)
@@ -431,7 +440,10 @@ def drive(base: str, args, master: int) -> tuple[dict, int]:
         killer.kill()
     runner.quit()
     duration = time.monotonic() - started
-    return measured(environment.stats, duration), len(killed)
+    figures = measured(environment.stats, duration)
+    # A task that raised is a fault of this client, not of the server: shown, never hidden.
+    figures["client_errors"] = sum(e["count"] for e in runner.exceptions.values())
+    return figures, len(killed)
 
 
 def measured(stats, duration: float) -> dict:
@@ -573,7 +585,7 @@ def main(argv=None) -> int:
                                                                       "posts_in_db",
                                                                       "posts_findable",
                                                                       "duplicates")},
-        "setup_failed": figures["setup_failed"], "failures": figures["failures"],
+        **{key: figures[key] for key in ("setup_failed", "client_errors", "failures")},
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
     }, ensure_ascii=False))
     return 0

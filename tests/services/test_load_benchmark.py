@@ -30,5 +30,6 @@ def test_load_benchmark_runs_and_reports_one_json_line():
     assert KEYS <= report.keys()
     assert report["database"] == database and report["users"] == 3
     assert report["requests"] > 0 and report["failed"] == 0, report
+    assert report["client_errors"] == 0, result.stderr[-3000:]
     assert report["posts_in_db"] == report["posts_acknowledged"]
     assert report["duplicates"] == 0
