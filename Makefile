@@ -24,7 +24,7 @@ install: $(INSTALLED)
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 assets: $(ASSETS)
@@ -44,9 +44,11 @@ $(SECRET):
 	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 	chmod 600 $@
 
+# `install` brings the bench extra (locust) too: tests run a short load benchmark.
 bench: install
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/search_bench.py --docs 50000 --procs 2
+	$(BIN)/python benchmarks/load.py --database sqlite $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules kitu_exchange/static/vendor kitu_exchange/vendor

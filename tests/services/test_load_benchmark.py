@@ -1,0 +1,35 @@
+"""benchmarks/load.py end to end, very briefly: it prepares a database, serves it with
+gunicorn, drives members and reports one JSON line with the agreed keys."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, postgres_url
+
+KEYS = {"requests", "failed", "rps", "p50_ms", "p95_ms", "p99_ms", "posts_acknowledged",
+        "posts_in_db", "posts_findable", "duplicates", "database", "users", "seconds",
+        "workers_killed"}
+
+
+@pytest.mark.slow
+def test_load_benchmark_runs_and_reports_one_json_line():
+    # On PostgreSQL the benchmark empties the database DATABASE_URL names, like conftest.
+    database = "postgresql" if postgres_url() else "sqlite"
+    result = subprocess.run(
+        [sys.executable, "benchmarks/load.py", "--database", database, "--users", "3",
+         "--seconds", "5", "--think-ms", "100,200", "--workers", "2", "--timeout", "170"],
+        cwd=REPO, env={**os.environ, "DATABASE_URL": postgres_url() or ""},
+        capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    report = json.loads(lines[0])
+    assert KEYS <= report.keys()
+    assert report["database"] == database and report["users"] == 3
+    assert report["requests"] > 0 and report["failed"] == 0, report
+    assert report["client_errors"] == 0, result.stderr[-3000:]
+    assert report["posts_in_db"] == report["posts_acknowledged"]
+    assert report["duplicates"] == 0
