@@ -45,7 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .library.views import bp as library_bp
     from .main.views import bp as main_bp
     from .moderation.views import bp as moderation_bp
+    from .models.unit_of_work import after_commit
     from .request_guards import register_request_guards
+    from .search.changes import apply_after_commit
     from .search.views import bp as search_bp
     from .topics.views import bp as topics_bp
     from .web import register_web_helpers
@@ -58,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=lambda: "de")
     login_manager.init_app(app)
     register_request_guards(app)
+    after_commit(app, apply_after_commit)
 
     for blueprint in (main_bp, auth_bp, forum_bp, library_bp, authorities_bp, topics_bp,
                       admin_bp, search_bp, moderation_bp, account_bp, health_bp):

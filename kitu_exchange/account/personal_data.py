@@ -12,6 +12,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import (AuditEntry, Flag, LoginAttempt, Question, RecoveryCode, Reply, Reuse,
                       Revision, Role, Solution, User, UserSession, Vote, utcnow)
+from ..models.unit_of_work import commit
 from ..moderation.services import audit, label_of
 from ..records import require
 
@@ -209,4 +210,4 @@ def delete_account(actor: User, user: User, password: str | None = None,
         for personal in filter(None, (old_name, old_email)):
             entry.reason = entry.reason.replace(personal, label)[:500]
     audit(actor, "user.delete", user, reason)
-    db.session.commit()
+    commit()

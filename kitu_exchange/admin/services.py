@@ -6,6 +6,7 @@ from ..auth.sessions import end_sessions
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Authority, Role, User
+from ..models.unit_of_work import commit
 from ..moderation.services import audit
 from ..records import require
 
@@ -46,7 +47,7 @@ def update_account(admin: User, user: User, role: str, authority_slug: str, acti
         actions.append(action)
         if not active:
             end_sessions(user)
-    db.session.commit()
+    commit()
     return actions
 
 
@@ -55,4 +56,4 @@ def end_all_sessions(admin: User, user: User) -> None:
     require(admin, "user.manage", user)
     audit(admin, "user.end_sessions", user)
     end_sessions(user)
-    db.session.commit()
+    commit()

@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash
 from ..errors import Conflict, Invalid, NotAllowed
 from ..extensions import db
 from ..models import RecoveryCode, User, utcnow
+from ..models.unit_of_work import commit
 from ..moderation.services import audit
 from ..records import require
 from .services import BadCredentials, check_throttle, hash_password, record_attempt
@@ -35,7 +36,7 @@ def setup_secret(user: User) -> str:
         raise Conflict(_("Die Zwei-Faktor-Anmeldung ist bereits eingeschaltet."))
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
-        db.session.commit()
+        commit()
     return user.totp_secret
 
 
@@ -97,7 +98,7 @@ def confirm_setup(user: User, code: str) -> list[str]:
                         "6-stelligen Code aus Ihrer App ein."), "code")
     user.totp_enabled_at = utcnow()
     codes = _new_recovery_codes(user)
-    db.session.commit()
+    commit()
     return codes
 
 
@@ -116,7 +117,7 @@ def renew_recovery_codes(user: User) -> list[str]:
     if not user.has_second_factor:
         raise Conflict(_("Die Zwei-Faktor-Anmeldung ist nicht eingeschaltet."))
     codes = _new_recovery_codes(user)
-    db.session.commit()
+    commit()
     return codes
 
 
@@ -138,7 +139,7 @@ def switch_off(user: User, password: str) -> None:
     if not user.password_hash or not check_password_hash(user.password_hash, password):
         raise Invalid(_("Das Passwort ist nicht richtig."), "password")
     _clear(user)
-    db.session.commit()
+    commit()
 
 
 def reset(admin: User, user: User) -> None:
@@ -148,4 +149,4 @@ def reset(admin: User, user: User) -> None:
     audit(admin, "user.reset_second_factor", user)
     _clear(user)
     end_sessions(user)
-    db.session.commit()
+    commit()

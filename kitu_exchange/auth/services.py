@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..models import Authority, LoginAttempt, Role, User, utcnow
+from ..models.unit_of_work import commit
 from .passwords import check_password
 from ..models import Authority, LoginAttempt, Role, User, UserSession, utcnow
 from .sessions import end_sessions
@@ -60,7 +61,7 @@ def create_user(email: str, name: str, authority_slug: str, role: str = Role.MEM
     user = User(email=email, name=name.strip(), authority=authority, role=role,
                 password_hash=hash_password(password) if password else None)
     db.session.add(user)
-    db.session.commit()
+    commit()
     return user
 
 
@@ -92,7 +93,7 @@ def set_password(user: User, password: str, keep: UserSession | None = None) -> 
     check_password(password, user.email, user.name)
     user.password_hash = hash_password(password)
     end_sessions(user, keep=keep)
-    db.session.commit()
+    commit()
 
 
 def change_password(user: User, current: str, new: str,
@@ -211,4 +212,4 @@ def record_attempt(email: str, ip: str, succeeded: bool) -> None:
     """Record a checked sign-in step; failures drive the throttling, successes make an
     address known."""
     db.session.add(LoginAttempt(email=email[:254], ip=ip[:64], succeeded=succeeded))
-    db.session.commit()
+    commit()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from ..errors import NotFound
 from ..extensions import db
 from ..models import LoginAttempt, User, UserSession, utcnow
+from ..models.unit_of_work import commit
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def start_session(user: User, user_agent: str, ip: str, remember: bool = False) 
                          user_agent=(user_agent or "")[:USER_AGENT_MAX],
                          ip=(ip or "")[:64], remember=remember)
     db.session.add(record)
-    db.session.commit()
+    commit()
     user.session_token, user.current_session = token, record
     return token
 
@@ -101,7 +102,7 @@ def _commit_touch() -> None:
     does it again, so the page must not fail for it.
     """
     try:
-        db.session.commit()
+        db.session.commit()  # no hooks: nothing another area follows changed
     except OperationalError:
         db.session.rollback()
         log.info("Session bookkeeping skipped: the database was busy")
@@ -111,7 +112,7 @@ def end_session(record: UserSession | None) -> None:
     """End one session (sign-out)."""
     if record is not None and record.ended_at is None:
         record.ended_at = utcnow()
-        db.session.commit()
+        commit()
 
 
 def end_sessions(user: User, keep: UserSession | None = None) -> None:

@@ -12,7 +12,8 @@ from ..extensions import db
 from ..library.services import visible_solutions_of
 from ..models import Authority, AuthorityKind, Question, Reuse, Solution, User
 from ..records import audit, require
-from ..search.changes import commit, record_change
+from ..models.unit_of_work import commit
+from ..search.changes import record_change
 from ..visibility import public_questions, public_solutions
 
 

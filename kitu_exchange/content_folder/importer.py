@@ -11,7 +11,8 @@ from ..models import (Authority, AuthorityKind, Question, Reply, Reuse, ReuseSta
                       SolutionStatus, SynonymSet, Topic, utcnow)
 from ..records import insert_missing
 from ..rendering import render_markdown
-from ..search.changes import commit, record_change
+from ..models.unit_of_work import commit
+from ..search.changes import record_change
 from ..topics.services import resolve_tags
 from .format import (SLUG, FormatError, ReplyData, hidden_state, optional_text, read_document,
                      read_list, require_text, split_solution_body, string_list, to_date)

@@ -13,7 +13,8 @@ from ..permissions import can
 from ..records import (add_with_unique_slug, audit, audit_edit_of_others, get_or_raise,
                        require)
 from ..rendering import render_markdown
-from ..search.changes import commit, record_change
+from ..models.unit_of_work import commit
+from ..search.changes import record_change
 from ..topics.services import resolve_tags, resolve_topics
 from ..visibility import public_questions, public_replies, visible
 

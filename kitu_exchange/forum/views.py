@@ -9,7 +9,6 @@ from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
 from ..moderation.services import voted_ids
 from ..permissions import can
 from ..records import require
-from ..search.changes import doc_id_of
 from ..search.service import similar_cases
 from ..text import clean_text
 from ..topics.services import all_topics
@@ -102,7 +101,7 @@ def question(question_id: int, slug: str | None = None):
 
 
 def _question_page(question, reply_form, status=200):
-    similar = similar_cases(current_user, doc_id=doc_id_of(question),
+    similar = similar_cases(current_user, case=question,
                             authority_slug=question.authority.slug)
     move_form = MoveForm()
     move_form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]

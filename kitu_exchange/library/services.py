@@ -14,7 +14,8 @@ from ..permissions import can
 from ..moderation.revisions import diff, record_revision, snapshot
 from ..records import audit, audit_edit_of_others, require, unique_slug
 from ..rendering import render_markdown
-from ..search.changes import commit, record_change
+from ..models.unit_of_work import commit
+from ..search.changes import record_change
 from ..text import split_tags
 from ..topics.services import resolve_tags, resolve_topics
 from ..visibility import public_solutions, visible

@@ -9,7 +9,6 @@ from ..models import PUBLIC_STATUSES, Reuse
 from ..records import get_or_raise, require
 from ..moderation.forms import ChangeReviewForm, HideForm, ReviewForm
 from ..moderation.services import voted_ids
-from ..search.changes import doc_id_of
 from ..search.service import similar_cases
 from ..topics.services import all_topics
 from ..web import AUTHORITY_KINDS, REUSE_STATUS_NAMES, SOLUTION_STATUS_NAMES
@@ -92,7 +91,7 @@ def solution_page(solution, reuse_form=None, review_form=None, status=200):
     """The solution page; the forms given carry input and errors to show again."""
     own_reuse = next((r for r in solution.reuses if r.authority_id == current_user.authority_id),
                      None)
-    similar = similar_cases(current_user, doc_id=doc_id_of(solution),
+    similar = similar_cases(current_user, case=solution,
                             authority_slug=solution.authority.slug)
     return render_template(
         "library/solution.html", solution=solution, own_reuse=own_reuse,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..extensions import db
 from ..models import LegalPage, User, utcnow
+from ..models.unit_of_work import commit
 from ..moderation.services import audit
 from ..records import require
 from ..rendering import render_markdown
@@ -61,5 +62,5 @@ def save_legal_page(admin: User, slug: str, body: str) -> LegalPage:
     db.session.add(page)
     db.session.flush()
     audit(admin, "legal_page.edit", page)
-    db.session.commit()
+    commit()
     return page

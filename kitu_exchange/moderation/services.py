@@ -11,7 +11,8 @@ from ..models import (AuditEntry, Flag, FlagReason, FlagStatus, Question, Reply,
                       SolutionStatus, SynonymSet, User, Vote, utcnow)
 from ..forum.services import refresh_reply_count
 from ..records import audit, label_of, require, unique_slug  # noqa: F401 (re-exported)
-from ..search.changes import commit, record_change
+from ..models.unit_of_work import commit
+from ..search.changes import record_change
 from ..topics.services import resolve_tags, resolve_topics
 from ..visibility import is_public
 from .revisions import MODELS, Post, get_post, target_type_of
@@ -343,7 +344,7 @@ def save_synonym_set(moderator: User, synonym_set, terms_text: str):
     synonym_set.terms = ", ".join(terms)
     synonym_set.updated_at = utcnow()
     audit(moderator, action, synonym_set)
-    db.session.commit()
+    commit()
     return synonym_set
 
 
@@ -351,4 +352,4 @@ def delete_synonym_set(moderator: User, synonym_set) -> None:
     require(moderator, "synonym.manage")
     audit(moderator, "synonym.delete", synonym_set)
     db.session.delete(synonym_set)
-    db.session.commit()
+    commit()

@@ -1,14 +1,9 @@
 """The search change log, written in the same transaction as the change itself."""
-import logging
-
 from flask import current_app
 from sqlalchemy import BigInteger, Text, func
 
 from ..extensions import db
 from ..models import Question, SearchChange, Solution
-
-log = logging.getLogger(__name__)
-
 
 def doc_id_of(record: Question | Solution) -> str:
     """Document identifier outside the database: "question/<slug>" or "solution/<slug>"."""
@@ -27,18 +22,17 @@ def record_change(*records: Question | Solution) -> None:
         db.session.add(SearchChange(doc_id=doc_id_of(record), txid=txid))
 
 
-def commit() -> None:
-    """Commit the unit of work, then bring the index up to date if no one else is.
-
-    Index trouble never fails the request: the change log keeps the work, and the next
-    commit, another worker or `flask search sync` applies it.
-    """
-    db.session.commit()
+def apply_after_commit() -> None:
+    """After-commit hook (models/unit_of_work.py): bring the index up to date if no one
+    else is. Index trouble never fails the request: the change log keeps the work, and
+    the next commit, the poller of every process or `flask search sync` applies it."""
     if not current_app.config["SEARCH_SYNC_AFTER_COMMIT"]:
         return
     from .index import sync  # imports whoosh; keep this module light for the models
 
     try:
         sync(wait=False)
-    except Exception:  # noqa: BLE001 - logged, and the change log still holds the work
-        log.exception("Applying search changes failed; they stay pending")
+    finally:
+        # End the transaction that reading the change log began: on SQLite it may hold
+        # the write lock (BEGIN IMMEDIATE) until the request ends, and other writers wait.
+        db.session.commit()

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Question, Solution, SynonymSet, User
 from ..visibility import public_questions, public_solutions
 from . import queries
+from .changes import doc_id_of
 from .flatscore import FlatScoreQuery, facet_counts
 from .index import index_failed, open_index, raised_by_index, rebuild_in_background
 from .synonyms import SynonymMap
@@ -199,10 +200,12 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
     return results
 
 
-def similar_cases(user: User | None, *, text: str | None = None, doc_id: str | None = None,
-                  authority_slug: str | None = None, limit: int = 5) -> list[Hit]:
+def similar_cases(user: User | None, *, text: str | None = None,
+                  case: Question | Solution | None = None, authority_slug: str | None = None,
+                  limit: int = 5) -> list[Hit]:
     """Cases similar to a draft's text or to a stored case, other authorities first;
     none while the index is unavailable."""
+    doc_id = doc_id_of(case) if case is not None else None
     try:
         with open_searcher() as searcher:
             if searcher is None:

@@ -8,7 +8,8 @@ from ..models import Question, Solution, Tag, Topic, User
 from ..models.forum import question_topic
 from ..models.library import solution_topic
 from ..records import audit, insert_missing, require
-from ..search.changes import commit, record_change
+from ..models.unit_of_work import commit
+from ..search.changes import record_change
 from ..text import split_tags
 from ..visibility import public_questions, public_solutions
 
