@@ -1,11 +1,12 @@
 """Request-wide behaviour: sign-in requirement, template helpers, security headers."""
-from flask import Flask, redirect, request, url_for
+from flask import Flask, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from .auth import sessions
 from .extensions import login_manager
+from .forms import typed_text
 from .models import POPULATION_BANDS, User
 from .permissions import can
 from .visibility import visible
@@ -93,6 +94,11 @@ def register_web_helpers(app: Flask) -> None:
             return None
         if not current_user.is_authenticated or not current_user.is_active:
             logout_user()  # a deactivated account loses its running sessions too
+            if request.method == "POST":
+                # The session ended while the person was writing (idle timeout, signed
+                # out elsewhere): a redirect would lose the text, so show it to copy.
+                return render_template("errors/csrf.html", kept=typed_text(request.form),
+                                       session_expired=True), 401
             return login_manager.unauthorized()
         if (current_user.needs_second_factor and not current_user.has_second_factor
                 and request.endpoint not in SECOND_FACTOR_SETUP_ENDPOINTS):

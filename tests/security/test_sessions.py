@@ -296,3 +296,25 @@ def test_sign_in_prunes_old_sign_in_data(app, client, auth, make_user):
         assert db.session.scalar(select(UserSession).filter_by(token_hash="0" * 64)) is None
         assert db.session.scalar(select(LoginAttempt).filter_by(ip="192.0.2.9")) is None
         assert len(db.session.scalars(select(UserSession)).all()) == 2  # recent ones stay
+
+
+def test_text_typed_while_the_session_ran_out_is_shown_again(app, client, auth, make_user,
+                                                           make_topic):
+    """The idle timeout ends a session while someone writes: the POST finds no session,
+    and the typed text comes back to copy instead of being lost in a redirect."""
+    make_topic()
+    auth.login(make_user())
+    token = csrf_token(client, "/fragen/neu")
+    with app.app_context():
+        db.session.execute(update(UserSession).values(
+            last_seen_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+    response = client.post("/fragen/neu", data={
+        "csrf_token": token, "title": "Drucker vereinheitlichen im Rathaus",
+        "body": "Ein langer Text, an dem ich eine Stunde geschrieben habe.",
+        "topics": "drucker-kopierer", "password": "nie-zeigen-123"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Anmeldung abgelaufen" in page
+    assert "Ein langer Text, an dem ich eine Stunde geschrieben habe." in page
+    assert "nie-zeigen-123" not in page
