@@ -2,8 +2,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base, utcnow
 
@@ -97,3 +97,24 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     actor: Mapped["User | None"] = relationship()
+
+
+# Votes, flags and versions point at their post by (target_type, target_id), which a
+# database foreign key cannot express for three tables. This is the ON DELETE CASCADE
+# of that reference: whatever deletes a post (a service, the importer, a cascade from a
+# question to its replies) deletes them in the same flush, so none is left orphaned.
+_POST_TYPES = {"Question": TargetType.QUESTION, "Reply": TargetType.REPLY,
+               "Solution": TargetType.SOLUTION}
+
+
+@event.listens_for(Session, "before_flush")
+def _delete_traces_of_deleted_posts(session, flush_context, instances):
+    doomed: dict[str, set[int]] = {}
+    for record in session.deleted:
+        target_type = _POST_TYPES.get(type(record).__name__)
+        if target_type is not None and record.id is not None:
+            doomed.setdefault(target_type, set()).add(record.id)
+    for target_type, ids in doomed.items():
+        for model in (Vote, Flag, Revision):
+            session.execute(delete(model).where(model.target_type == target_type,
+                                                model.target_id.in_(ids)))

@@ -384,3 +384,27 @@ def test_synonyms_are_maintained_in_the_web_ui(client, auth, people, make_questi
     auth.login(B)
     assert "Fernwartungswerkzeug" in client.get("/suche?q=Teamviewer").get_data(as_text=True)
     assert client.get("/moderation/synonyme").status_code == 403
+
+
+def test_deleting_a_post_deletes_its_votes_flags_and_versions(app, make_user, make_question,
+                                                             make_reply):
+    """The (target_type, target_id) references behave like ON DELETE CASCADE: no orphans,
+    whichever way a post goes (here a question, and its replies by cascade)."""
+    from kitu_exchange.forum import services as forum
+    from kitu_exchange.models import Flag, Question, Reply, Revision, User, Vote
+    from kitu_exchange.moderation import services as moderation
+
+    asker, other = make_user(), make_user("b@nachbarort.example", authority="nachbarort")
+    question_id = make_question(asker)
+    reply_id = make_reply(other, question_id)
+    with app.app_context():
+        person = lambda email: db.session.query(User).filter_by(email=email).one()  # noqa
+        reply = db.session.get(Reply, reply_id)
+        forum.edit_reply(person(other), reply, "Überarbeitete Antwort mit Rahmenvertrag.", "")
+        moderation.toggle_vote(person(asker), reply)
+        moderation.flag_post(person(asker), reply, "other", "Bitte prüfen")
+        moderation.flag_post(person(other), db.session.get(Question, question_id), "spam", "")
+        assert db.session.query(Vote).count() == 1 and db.session.query(Flag).count() == 2
+        db.session.delete(db.session.get(Question, question_id))
+        db.session.commit()
+        assert [db.session.query(model).count() for model in (Vote, Flag, Revision)] == [0, 0, 0]
