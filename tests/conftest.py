@@ -184,6 +184,23 @@ def auth(client):
     return Auth(client)
 
 
+# Four people most tests need: members of two towns, a moderator and an admin of the
+# association's office.
+A = "a@musterstadt.example"
+B = "b@nachbarort.example"
+MOD = "mod@kitu.example"
+ADMIN = "admin@kitu.example"
+
+
+@pytest.fixture
+def people(make_user, make_topic):
+    make_user(A, authority="musterstadt", name="Anna Autorin")
+    make_user(B, authority="nachbarort", name="Bernd Beispiel")
+    make_user(MOD, role="moderator", authority="kitu", name="Moni Moderation")
+    make_user(ADMIN, role="admin", authority="kitu", name="Adam Admin")
+    make_topic("drucker-kopierer", "Drucker und Kopierer")
+
+
 @pytest.fixture
 def make_authority(app):
     def make(slug="musterstadt", name=None, kind="Stadt", population=20_000, **fields):

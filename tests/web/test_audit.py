@@ -7,22 +7,10 @@ from sqlalchemy import select
 
 from kitu_exchange.extensions import db
 from kitu_exchange.models import AuditEntry, Authority, SynonymSet, Topic
+from tests.conftest import A, ADMIN, B, MOD
 
-A = "a@musterstadt.example"
-B = "b@nachbarort.example"
-MOD = "mod@kitu.example"
-ADMIN = "admin@kitu.example"
 AUTHORITY = {"slug": "musterstadt", "name": "Stadt Musterstadt", "kind": "Stadt",
              "state": "Sachsen-Anhalt", "population": "20000"}
-
-
-@pytest.fixture
-def people(make_user, make_topic):
-    make_user(A, authority="musterstadt", name="Anna Autorin")
-    make_user(B, authority="nachbarort", name="Bernd Beispiel")
-    make_user(MOD, role="moderator", authority="kitu", name="Moni Moderation")
-    make_user(ADMIN, role="admin", authority="kitu", name="Adam Admin")
-    make_topic("drucker-kopierer", "Drucker und Kopierer")
 
 
 def entries(app, action: str) -> list[tuple[str, str, str]]:

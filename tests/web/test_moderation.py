@@ -8,20 +8,12 @@ from sqlalchemy import select
 
 from kitu_exchange.extensions import db
 from kitu_exchange.models import AuditEntry, Solution, User, utcnow
+from tests.conftest import A, ADMIN, B, MOD
 
-A = "a@musterstadt.example"
-B = "b@nachbarort.example"
-MOD = "mod@kitu.example"
-ADMIN = "admin@kitu.example"
 
 
 @pytest.fixture
-def people(make_user, make_topic):
-    make_user(A, authority="musterstadt", name="Anna Autorin")
-    make_user(B, authority="nachbarort", name="Bernd Beispiel")
-    make_user(MOD, role="moderator", authority="kitu", name="Moni Moderation")
-    make_user(ADMIN, role="admin", authority="kitu", name="Adam Admin")
-    make_topic("drucker-kopierer", "Drucker und Kopierer")
+def people(people, make_topic):
     make_topic("e-rechnung", "E-Rechnung")
 
 

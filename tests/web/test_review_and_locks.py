@@ -6,20 +6,11 @@ from sqlalchemy import select
 from kitu_exchange.extensions import db
 from kitu_exchange.models import AuditEntry, Question, Solution
 from kitu_exchange.moderation import services as moderation
-from tests.conftest import factory_moderator
+from tests.conftest import A, B, factory_moderator
 
-A = "a@musterstadt.example"
-B = "b@nachbarort.example"
 MOD = "pruefung@kitu.example"  # the factory moderator, who also publishes
 OLD = "Wir haben alle Arbeitsplatzdrucker durch Multifunktionsgeräte ersetzt."
 NEW = "Wir haben nur die Drucker im Bürgeramt ersetzt."
-
-
-@pytest.fixture
-def people(make_user, make_topic):
-    make_user(A, authority="musterstadt", name="Anna Autorin")
-    make_user(B, authority="nachbarort", name="Bernd Beispiel")
-    make_topic("drucker-kopierer", "Drucker und Kopierer")
 
 
 def edit_form(approach: str, status: str = "published") -> dict:

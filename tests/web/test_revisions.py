@@ -6,19 +6,9 @@ from sqlalchemy import select
 
 from kitu_exchange.extensions import db
 from kitu_exchange.models import AuditEntry, Question, Revision
+from tests.conftest import A, B, MOD
 
-A = "a@musterstadt.example"
-B = "b@nachbarort.example"
-MOD = "mod@kitu.example"
 PHONE = "0391 5556677"
-
-
-@pytest.fixture
-def people(make_user, make_topic):
-    make_user(A, authority="musterstadt", name="Anna Autorin")
-    make_user(B, authority="nachbarort", name="Bernd Beispiel")
-    make_user(MOD, role="moderator", authority="kitu", name="Moni Moderation")
-    make_topic("drucker-kopierer", "Drucker und Kopierer")
 
 
 @pytest.fixture

@@ -7,20 +7,15 @@ from sqlalchemy import select
 from kitu_exchange.extensions import db
 from kitu_exchange.models import Question, Reply, Solution
 from kitu_exchange.moderation import services as moderation
-from tests.conftest import factory_moderator
+from tests.conftest import A, B, factory_moderator
 
-A = "a@musterstadt.example"
-B = "b@nachbarort.example"
 C = "c@drittort.example"
 SECRET = "Geheimthema Zugangsdaten"
 
 
 @pytest.fixture
-def people(make_user, make_topic):
-    make_user(A, authority="musterstadt", name="Anna Autorin")
-    make_user(B, authority="nachbarort", name="Bernd Beispiel")
+def people(people, make_user):
     make_user(C, authority="drittort", name="Carla Dritte")
-    make_topic("drucker-kopierer", "Drucker und Kopierer")
 
 
 def moderate(app, action, model, key, **where):
