@@ -1,4 +1,7 @@
 """Form base class and fields shared by the areas' forms."""
+import re
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (HiddenField, PasswordField, SelectMultipleField, StringField,
@@ -12,6 +15,7 @@ from .text import clean_text
 # A post body may be long, but not megabytes: the limit keeps pages and the index sane.
 BODY_MAX = 20_000
 TITLE_MAX = 200
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -34,6 +38,24 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [_strip_nul, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class SubmissionKeyField(HiddenField):
+    """A random one-time key, made when the form is first shown and sent back with it."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(default=lambda: secrets.token_urlsafe(16), **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        # Sent without a (well-formed) key, e.g. by an older page: none, create as before.
+        value = valuelist[0] if valuelist else ""
+        self.data = value if SUBMISSION_KEY.fullmatch(value) else None
+
+
+class CreateForm(Form):
+    """A form that creates a record: sent twice, it creates once (see submissions.py)."""
+
+    submission_key = SubmissionKeyField()
 
 
 def title_field(label=None) -> StringField:

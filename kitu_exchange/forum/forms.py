@@ -1,22 +1,31 @@
 from flask_babel import lazy_gettext as _l
 
-from ..forms import Form, MultiCheckboxField, body_field, reason_field, tags_field, title_field
+from ..forms import (CreateForm, Form, MultiCheckboxField, body_field, reason_field,
+                     tags_field, title_field)
 
 
-class QuestionForm(Form):
+class QuestionFields(Form):
     title = title_field()
     body = body_field(_l("Beschreibung"))
     topics = MultiCheckboxField(_l("Themenfelder"))
     tags = tags_field()
 
 
-class ReplyForm(Form):
-    body = body_field(_l("Ihre Antwort"))
+class QuestionForm(CreateForm, QuestionFields):
+    pass
 
 
-class EditQuestionForm(QuestionForm):
+class EditQuestionForm(QuestionFields):
     reason = reason_field()
 
 
-class EditReplyForm(ReplyForm):
+class ReplyFields(Form):
+    body = body_field(_l("Ihre Antwort"))
+
+
+class ReplyForm(CreateForm, ReplyFields):
+    pass
+
+
+class EditReplyForm(ReplyFields):
     reason = reason_field()

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
+from .. import submissions
 from ..errors import Conflict, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Authority, Question, Reply, Solution, Tag, Topic, User, utcnow
@@ -37,8 +38,10 @@ def get_question(question_id: int, user: User | None = None) -> Question:
 
 
 def ask_question(author: User, title: str, body: str, topic_slugs: list[str],
-                 tags: str | list[str]) -> Question:
-    """Post a question for the author's authority. Raises NotAllowed, Invalid."""
+                 tags: str | list[str], submission_key: str | None = None) -> Question:
+    """Post a question for the author's authority. Raises NotAllowed, Invalid, and
+    AlreadySaved for a submission key the author sent before."""
+    submissions.check(author, submission_key)
     require(author, "question.create")
     question = Question(
         title=title, body=body,
@@ -47,6 +50,7 @@ def ask_question(author: User, title: str, body: str, topic_slugs: list[str],
     )
     add_with_unique_slug(question, title)
     record_change(question)
+    submissions.record(author, submission_key, "question", question)
     commit()
     return question
 
@@ -78,8 +82,11 @@ def delete_question(user: User, question: Question) -> None:
     commit()
 
 
-def add_reply(author: User, question_id: int, body: str) -> Reply:
-    """Reply to a question. Raises NotFound if the question is gone, NotAllowed."""
+def add_reply(author: User, question_id: int, body: str,
+              submission_key: str | None = None) -> Reply:
+    """Reply to a question. Raises NotFound if the question is gone, NotAllowed, and
+    AlreadySaved for a submission key the author sent before."""
+    submissions.check(author, submission_key)
     question = get_question(question_id, author)
     if question.locked and not can(author, "question.bypass_lock"):
         raise NotAllowed(_("Diese Frage ist gesperrt: neue Antworten sind nicht möglich."))
@@ -94,6 +101,7 @@ def add_reply(author: User, question_id: int, body: str) -> Reply:
     db.session.execute(update(Question).where(Question.id == question.id)
                        .values(reply_count=Question.reply_count + 1))
     record_change(question)
+    submissions.record(author, submission_key, "reply", reply)
     commit()
     return reply
 

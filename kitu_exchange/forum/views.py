@@ -81,7 +81,8 @@ def ask():
     if form.validate_on_submit():
         try:
             question = services.ask_question(current_user, form.title.data, form.body.data,
-                                             form.topics.data, form.tags.data)
+                                             form.topics.data, form.tags.data,
+                                             form.submission_key.data)
         except Invalid as error:
             _show_invalid(form, error)
         else:
@@ -123,7 +124,8 @@ def reply(question_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            services.add_reply(current_user, question_id, form.body.data)
+            services.add_reply(current_user, question_id, form.body.data,
+                               form.submission_key.data)
         except (NotFound, Conflict, NotAllowed) as error:
             # The question went away or was locked while the reply was written: keep it.
             return render_template("forum/reply_lost.html", form=form,

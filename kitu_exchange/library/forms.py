@@ -2,7 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from ..forms import Form, MultiCheckboxField, body_field, reason_field, tags_field, title_field
+from ..forms import (CreateForm, Form, MultiCheckboxField, body_field, reason_field,
+                     tags_field, title_field)
 
 
 def short_text(label) -> StringField:
@@ -25,7 +26,11 @@ class SolutionForm(Form):
     reason = reason_field()
 
 
-class ReuseForm(Form):
+class NewSolutionForm(CreateForm, SolutionForm):
+    pass
+
+
+class ReuseForm(CreateForm):
     status = SelectField(_l("Stand der Nachnutzung"), validate_choice=False)
     note = TextAreaField(_l("Notiz"), validators=[Length(max=2000, message=_l(
         "Bitte höchstens %(max)d Zeichen."))])

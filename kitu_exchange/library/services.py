@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import submissions
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import (PUBLIC_STATUSES, Authority, Reuse, ReuseStatus, Solution, SolutionStatus,
@@ -87,8 +88,11 @@ def _apply(user: User, solution: Solution, fields: SolutionFields) -> None:
     solution.status = fields.status
 
 
-def create_solution(author: User, fields: SolutionFields) -> Solution:
-    """Write a solution record for the author's authority. Raises NotAllowed, Invalid."""
+def create_solution(author: User, fields: SolutionFields,
+                    submission_key: str | None = None) -> Solution:
+    """Write a solution record for the author's authority. Raises NotAllowed, Invalid,
+    and AlreadySaved for a submission key the author sent before."""
+    submissions.check(author, submission_key)
     require(author, "solution.create")
     solution = Solution(slug=unique_slug(Solution, fields.title), author=author,
                         authority_id=author.authority_id)
@@ -96,6 +100,7 @@ def create_solution(author: User, fields: SolutionFields) -> Solution:
     db.session.add(solution)
     db.session.flush()
     record_change(solution)
+    submissions.record(author, submission_key, "solution", solution)
     commit()
     return solution
 
@@ -182,11 +187,14 @@ def pending_changes() -> list[Solution]:
         .options(selectinload(Solution.authority)).order_by(Solution.pending_at)))
 
 
-def record_reuse(user: User, solution: Solution, status: str, note: str) -> Reuse:
+def record_reuse(user: User, solution: Solution, status: str, note: str,
+                 submission_key: str | None = None) -> Reuse:
     """Record (or update) that the user's authority re-uses a solution.
 
-    Raises Conflict for the authority's own solution, Invalid for an unknown status.
+    Raises Conflict for the authority's own solution, Invalid for an unknown status,
+    AlreadySaved for a submission key the user sent before.
     """
+    submissions.check(user, submission_key)
     if status not in set(ReuseStatus):
         raise Invalid(_("Bitte wählen Sie einen gültigen Stand."), "status")
     if solution.authority_id == user.authority_id:
@@ -203,6 +211,7 @@ def record_reuse(user: User, solution: Solution, status: str, note: str) -> Reus
     db.session.flush()
     solution.reuse_count = len(solution.reuses)
     record_change(solution)
+    submissions.record(user, submission_key, "reuse", reuse)
     commit()
     return reuse
 

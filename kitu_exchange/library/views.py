@@ -13,14 +13,14 @@ from ..search.service import similar_cases
 from ..topics.services import all_topics
 from ..web import AUTHORITY_KINDS, REUSE_STATUS_NAMES, SOLUTION_STATUS_NAMES
 from . import services
-from .forms import ReuseForm, SolutionForm
+from .forms import NewSolutionForm, ReuseForm, SolutionForm
 
 bp = Blueprint("library", __name__, url_prefix="/loesungen")
 
 
 def _solution_form(solution=None) -> SolutionForm:
     if solution is None:
-        form = SolutionForm(status="submitted")
+        form = NewSolutionForm(status="submitted")
     elif (pending := services.pending_fields(solution)) is not None:
         # The author goes on from the change that waits for review.
         form = SolutionForm(data={**vars(pending), "reason": ""})
@@ -72,7 +72,8 @@ def create():
     form = _solution_form()
     if form.validate_on_submit():
         try:
-            solution = services.create_solution(current_user, _fields(form))
+            solution = services.create_solution(current_user, _fields(form),
+                                                form.submission_key.data)
         except Invalid as error:
             getattr(form, error.field or "title").errors.append(error.message)
         else:
@@ -149,7 +150,8 @@ def reuse(slug: str):
     form = _reuse_form()
     if form.validate_on_submit():
         try:
-            services.record_reuse(current_user, solution, form.status.data, form.note.data)
+            services.record_reuse(current_user, solution, form.status.data, form.note.data,
+                                  form.submission_key.data)
         except DomainError as error:
             form.status.errors.append(error.message)
         else:

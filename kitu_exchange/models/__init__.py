@@ -8,12 +8,13 @@ from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStat
 from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
                          Vote)
 from .search import SearchChange, SearchCursor, SynonymSet
+from .submission import Submission
 from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
     "Authority", "AuthorityKind", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
-    "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "SynonymSet", "Tag",
-    "Topic", "User", "UserSession", "population_band", "utcnow",
+    "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "Submission", "SynonymSet",
+    "Tag", "Topic", "User", "UserSession", "population_band", "utcnow",
 ]

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import Form, MultiCheckboxField, choices
+from ..forms import CreateForm, Form, MultiCheckboxField, choices
 
 NOTE_LENGTH = Length(max=500, message=_l("Bitte höchstens %(max)d Zeichen."))
 
@@ -25,7 +25,7 @@ class ChangeReviewForm(Form):
                                 "Bitte höchstens %(max)d Zeichen."))])
 
 
-class FlagForm(Form):
+class FlagForm(CreateForm):
     reason = RadioField(_l("Grund der Meldung"), validate_choice=False, choices=choices([
         ("spam", _l("Spam oder Werbung")), ("off_topic", _l("Gehört nicht hierher")),
         ("personal_data", _l("Enthält personenbezogene Daten")),

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import submissions
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import (AuditEntry, Flag, FlagReason, FlagStatus, Question, Reply, Solution,
@@ -135,8 +136,11 @@ def voted_ids(user: User, target_type: str, ids: list[int]) -> set[int]:
 
 # -- flags and hiding ------------------------------------------------------------------
 
-def flag_post(user: User, post: Post, reason: str, text: str) -> Flag:
-    """Report a post to the moderators. Raises Invalid for a missing reason or text."""
+def flag_post(user: User, post: Post, reason: str, text: str,
+              submission_key: str | None = None) -> Flag:
+    """Report a post to the moderators. Raises Invalid for a missing reason or text,
+    AlreadySaved for a submission key the user sent before."""
+    submissions.check(user, submission_key)
     require(user, "post.flag", post)
     if reason not in set(FlagReason):
         raise Invalid(_("Bitte wählen Sie einen Grund."), "reason")
@@ -146,6 +150,7 @@ def flag_post(user: User, post: Post, reason: str, text: str) -> Flag:
     flag = Flag(target_type=target_type_of(post), target_id=post.id, reason=reason,
                 text=text, reporter=user)
     db.session.add(flag)
+    submissions.record(user, submission_key, "flag", flag)
     commit()
     return flag
 

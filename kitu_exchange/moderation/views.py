@@ -5,13 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..errors import DomainError, Invalid, NotFound
+from ..errors import DomainError, Invalid, NotFound, render_error
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..forum.services import get_question
 from ..library.services import get_solution, pending_changes
-from ..models import Flag, Question, Reply, Revision, SynonymSet, User
+from ..models import Flag, Question, Reply, Reuse, Revision, SynonymSet, User
 from ..records import get_or_raise, require
+from ..submissions import AlreadySaved
 from ..visibility import visible
 from . import revisions, services
 from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, RedactForm,
@@ -35,6 +36,27 @@ def post_url(post) -> str:
 @bp.app_template_global()
 def url_for_post(post) -> str:
     return post_url(post)
+
+
+@bp.app_errorhandler(AlreadySaved)
+def already_saved(error: AlreadySaved):
+    """A form sent again (e.g. after the answer to the first send was lost): show what
+    the first send created instead of creating it twice."""
+    record = error.record
+    try:
+        if isinstance(record, Reuse):
+            url = post_url(record.solution) + "#nachnutzung"
+        elif isinstance(record, Flag):
+            url = post_url(revisions.get_post(record.target_type, record.target_id))
+        elif record is None:
+            raise NotFound(_("Dieser Beitrag wurde bereits gespeichert und inzwischen "
+                             "gelöscht."))
+        else:
+            url = post_url(record)
+    except NotFound as gone:
+        return render_error(404, gone.message)
+    flash(_("Dieser Beitrag wurde bereits gespeichert."), "message")
+    return redirect(url)
 
 
 def _back(post, message: str | None = None):
@@ -127,7 +149,8 @@ def flag(target_type: str, target_id: int):
     form = FlagForm()
     if form.validate_on_submit():
         try:
-            services.flag_post(current_user, post, form.reason.data or "", form.text.data)
+            services.flag_post(current_user, post, form.reason.data or "", form.text.data,
+                               form.submission_key.data)
         except Invalid as error:
             _form_error(form, error, "reason")
         else:
