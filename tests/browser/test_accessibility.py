@@ -126,6 +126,11 @@ PAGES = [
     ("authorities", "/kommunen", True, None),
     ("topics", "/themen", True, None),
     ("accessibility-statement", "/barrierefreiheit", False, None),
+    ("account-settings", "/konto/", True, None),
+    ("devices", "/konto/geraete", True, None),
+    ("second-factor-setup", "/konto/zwei-faktor", True, None),
+    ("second-factor-setup-errors", "/konto/zwei-faktor", True, submit_empty("Einschalten")),
+    ("history", "/verlauf/question/{question}", True, None),
     ("delete-account", "/konto/loeschen", True, None),
     ("delete-account-errors", "/konto/loeschen", True, submit_empty("Konto endgültig löschen")),
 ]
