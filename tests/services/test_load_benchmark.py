@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy import create_engine, make_url, text
 
 from tests.conftest import REPO, postgres_url
 
@@ -14,14 +15,31 @@ KEYS = {"requests", "failed", "rps", "p50_ms", "p95_ms", "p99_ms", "posts_acknow
         "workers_killed"}
 
 
+def benchmark_database() -> str | None:
+    """On PostgreSQL a database of its own beside the suite's (the benchmark drops its
+    schema), created on the same server when missing."""
+    url = postgres_url()
+    if url is None:
+        return None
+    own = make_url(url).set(database=f"{make_url(url).database}_load")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": own.database}):
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.mark.slow
 def test_load_benchmark_runs_and_reports_one_json_line():
-    # On PostgreSQL the benchmark empties the database DATABASE_URL names, like conftest.
-    database = "postgresql" if postgres_url() else "sqlite"
+    own_database = benchmark_database()
+    database = "postgresql" if own_database else "sqlite"
     result = subprocess.run(
         [sys.executable, "benchmarks/load.py", "--database", database, "--users", "3",
-         "--seconds", "5", "--think-ms", "100,200", "--workers", "2", "--timeout", "170"],
-        cwd=REPO, env={**os.environ, "DATABASE_URL": postgres_url() or ""},
+         "--seconds", "5", "--think-ms", "100,200", "--workers", "2", "--timeout", "170",
+         *(["--database-url", own_database] if own_database else [])],
+        cwd=REPO, env={**os.environ, "DATABASE_URL": ""},
         capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.strip().splitlines()
