@@ -177,11 +177,11 @@ def wait_until(check, seconds: float) -> float | None:
 def test_missing_index_is_rebuilt_and_pages_keep_working(app, client, auth, member,
                                                          make_question, caplog):
     make_question(MEMBER, title="Druckerflotte im Bauamt erneuern")
+    auth.login(MEMBER)  # before the damage: its commit would start the rebuild itself
     with app.app_context():
         generation = search_index.current_generation()
     shutil.rmtree(generation)
     search_index._open_indexes.clear()
-    auth.login(MEMBER)
     # Search first: it finds the index missing and says so in the same answer (a page
     # requested first would start the rebuild, which may finish before the search).
     response = client.get("/suche?q=Druckerflotte")
