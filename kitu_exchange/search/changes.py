@@ -28,10 +28,10 @@ def apply_after_commit() -> None:
     the next commit, the poller of every process or `flask search sync` applies it."""
     if not current_app.config["SEARCH_SYNC_AFTER_COMMIT"]:
         return
-    from .index import apply_soon  # imports whoosh; keep this module light for the models
+    from .index import sync  # imports whoosh; keep this module light for the models
 
     try:
-        apply_soon()
+        sync(wait=False)
     finally:
         # End the transaction that reading the change log began: on SQLite it may hold
         # the write lock (BEGIN IMMEDIATE) until the request ends, and other writers wait.

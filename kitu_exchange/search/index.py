@@ -489,15 +489,6 @@ _poller_pid: int | None = None
 _poller_lock = threading.Lock()
 
 
-def apply_soon() -> None:
-    """After a commit: where this process runs a poller, leave the change to it (applied
-    within SEARCH_POLL_SECONDS, batched with the others of that second into one Whoosh
-    commit, and no request waits for Whoosh's commit and merges); without a poller
-    (tests, commands) apply it here and now."""
-    if _poller_pid != os.getpid():
-        sync(wait=False)
-
-
 def start_poller() -> None:
     """Start this process's poller once (after a fork too: threads do not survive it).
 
