@@ -167,3 +167,22 @@ def test_export_and_deletion_cover_follows_notifications_and_handle(
         assert db.session.query(Notification).filter_by(recipient_id=user.id).count() == 0
     auth.login(A)
     assert client.get("/personen/bernd-beispiel").status_code == 404
+
+
+def test_many_mentions_render_in_bounded_time_with_few_lookups(app, people):
+    import time
+
+    from kitu_exchange.forms import BODY_MAX
+    from kitu_exchange.notifications.mentions import MAX_MENTIONS, Mentions
+    from kitu_exchange.rendering import render_markdown
+    texts = [("@bernd-beispiel " * BODY_MAX)[:BODY_MAX],
+             " ".join(f"@name-{n}" for n in range(BODY_MAX))[:BODY_MAX],
+             ("@" * BODY_MAX), ("@a-" * BODY_MAX)[:BODY_MAX]]
+    with app.test_request_context():
+        for text in texts:
+            mentions = Mentions()
+            cpu = time.thread_time()
+            html = render_markdown(text, mentions)
+            assert time.thread_time() - cpu < 2.0
+            assert "als reiner Text gespeichert" not in html
+            assert len(mentions._seen) <= MAX_MENTIONS
