@@ -9,10 +9,16 @@ told about public posts, direct recipients are checked with `visibility.visible`
 list checks again when it is read (a post may be hidden later).
 
 Other areas react to new notifications through the blinker signal
-`notification_created`, sent once per batch within the transaction:
+`notification_created`, sent once per batch (one INSERT, one kind) within the
+transaction, before the commit:
 
-    notification_created.send(app, notifications=[Notification, ...])  # flushed, with ids
+    notification_created.send(app, notifications=batch, kind=kind)
+
+`batch` is a sequence of flushed Notification objects with ids (`Batch`: `batch.ids`
+and `batch.kind` without loading; the objects are loaded on first access).
 """
+from collections.abc import Sequence
+
 from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
@@ -125,18 +131,46 @@ def save_auto_follow(user: User, on_ask: bool, on_reply: bool, on_reuse: bool) -
 
 # -- creating notifications ------------------------------------------------------------
 
-def _created(notifications: list[Notification]) -> list[Notification]:
+class Batch(Sequence):
+    """The notifications that one INSERT made, all of one kind. The rows are loaded as
+    Notification objects only when a receiver first reads them, so that a receiver that
+    wants other kinds costs nothing for a fan-out to hundreds of followers."""
+
+    def __init__(self, kind: Kind, ids: list[int]) -> None:
+        self.kind, self.ids = kind, ids
+        self._loaded: list[Notification] | None = None
+
+    def _load(self) -> list[Notification]:
+        if self._loaded is None:
+            self._loaded = list(db.session.scalars(
+                select(Notification).where(Notification.id.in_(self.ids))
+                .order_by(Notification.id)))
+        return self._loaded
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __repr__(self) -> str:
+        return f"<Batch {self.kind} x{len(self.ids)}>"
+
+
+def _created(kind: Kind, ids: list[int]) -> list[Batch]:
     """Tell the other areas about one batch (the mail outbox subscribes)."""
-    if notifications:
-        notification_created.send(current_app._get_current_object(),
-                                  notifications=notifications)
-    return notifications
+    if not ids:
+        return []
+    batch = Batch(kind, ids)
+    notification_created.send(current_app._get_current_object(), notifications=batch,
+                              kind=kind)
+    return [batch]
 
 
 def _insert(kind: Kind, recipients: Select, actor: User | None, *,
             question: Question | None = None, reply: Reply | None = None,
             solution: Solution | None = None, authority: Authority | None = None,
-            note: str = "", once_per: tuple[Kind, ...] | None = None) -> list[Notification]:
+            note: str = "", once_per: tuple[Kind, ...] | None = None) -> list[Batch]:
     """One INSERT ... SELECT: a notification of `kind` for each active user among
     `recipients` (a select of user ids) but the actor, unless the user already has one
     of the kinds `once_per` about this post."""
@@ -166,13 +200,13 @@ def _insert(kind: Kind, recipients: Select, actor: User | None, *,
         chosen = chosen.where(User.id != actor.id)
     statement = (insert(Notification)
                  .from_select(["recipient_id", *values], chosen)
-                 .returning(Notification))
-    return list(db.session.scalars(statement))
+                 .returning(Notification.id))
+    return _created(kind, list(db.session.scalars(statement)))
 
 
 def _direct(kind: Kind, recipient: User | None, actor: User | None, post: Post, *,
             note: str = "", authority: Authority | None = None,
-            once_per: tuple[Kind, ...] | None = None) -> list[Notification]:
+            once_per: tuple[Kind, ...] | None = None) -> list[Batch]:
     """Notify one person about a post they can open."""
     if recipient is None or not visible(recipient, post):
         return []
@@ -202,7 +236,7 @@ def _in_topics_tags_authority(post: Question | Solution) -> Select:
                       _follows(FollowKind.AUTHORITY, [post.authority_id]))
 
 
-def notify_new_question(question: Question, mentions=None) -> list[Notification]:
+def notify_new_question(question: Question, mentions=None) -> list[Batch]:
     """A new question: mentioned people, then followers of its topics, tags and
     authority."""
     db.session.flush()
@@ -211,10 +245,10 @@ def notify_new_question(question: Question, mentions=None) -> list[Notification]
         created += _insert(Kind.NEW_QUESTION, _in_topics_tags_authority(question),
                            question.author, question=question,
                            once_per=(Kind.NEW_QUESTION, *MENTION_KINDS))
-    return _created(created)
+    return created
 
 
-def notify_new_reply(reply: Reply, mentions=None) -> list[Notification]:
+def notify_new_reply(reply: Reply, mentions=None) -> list[Batch]:
     """A new reply: the asker, mentioned people, then followers of the question."""
     db.session.flush()
     question, actor = reply.question, reply.author
@@ -225,21 +259,21 @@ def notify_new_reply(reply: Reply, mentions=None) -> list[Notification]:
                            _followers(_follows(FollowKind.QUESTION, [question.id])),
                            actor, reply=reply,
                            once_per=(Kind.FOLLOWED_REPLY, Kind.QUESTION_REPLY, *MENTION_KINDS))
-    return _created(created)
+    return created
 
 
-def notify_edited(post: Post, editor: User, mentions=None) -> list[Notification]:
+def notify_edited(post: Post, editor: User, mentions=None) -> list[Batch]:
     """An edit may mention people who were not mentioned before."""
     db.session.flush()
-    return _created(_mentioned(editor, post, mentions))
+    return _mentioned(editor, post, mentions)
 
 
-def notify_reply_accepted(actor: User, reply: Reply) -> list[Notification]:
-    return _created(_direct(Kind.REPLY_ACCEPTED, reply.author, actor, reply,
-                            once_per=(Kind.REPLY_ACCEPTED,)))
+def notify_reply_accepted(actor: User, reply: Reply) -> list[Batch]:
+    return _direct(Kind.REPLY_ACCEPTED, reply.author, actor, reply,
+                            once_per=(Kind.REPLY_ACCEPTED,))
 
 
-def notify_solution_public(actor: User, solution: Solution) -> list[Notification]:
+def notify_solution_public(actor: User, solution: Solution) -> list[Batch]:
     """A solution became public: followers of its topics, tags and authority, once per
     solution (a solution archived and published again is not news)."""
     if not is_public(solution):
@@ -248,30 +282,29 @@ def notify_solution_public(actor: User, solution: Solution) -> list[Notification
     recipients = _in_topics_tags_authority(solution)
     if solution.author_id is not None:
         recipients = recipients.where(Follow.user_id != solution.author_id)
-    return _created(_insert(Kind.NEW_SOLUTION, recipients, actor, solution=solution,
-                            once_per=(Kind.NEW_SOLUTION,)))
+    return _insert(Kind.NEW_SOLUTION, recipients, actor, solution=solution,
+                            once_per=(Kind.NEW_SOLUTION,))
 
 
 def notify_review(moderator: User, solution: Solution, decision: str,
-                  comment: str = "") -> list[Notification]:
+                  comment: str = "") -> list[Batch]:
     """A review decision tells the author; a publication tells the followers."""
     db.session.flush()
     created = _direct(REVIEW_KINDS[decision], solution.author, moderator, solution,
                       note=comment if decision == "send_back" else "")
-    _created(created)
     if decision in ("publish", "best_practice"):
         created += notify_solution_public(moderator, solution)
     return created
 
 
 def notify_change_review(moderator: User, solution: Solution, editor: User | None,
-                         approved: bool, comment: str = "") -> list[Notification]:
+                         approved: bool, comment: str = "") -> list[Batch]:
     kind = Kind.CHANGE_APPROVED if approved else Kind.CHANGE_SENT_BACK
-    return _created(_direct(kind, editor, moderator, solution,
-                            note="" if approved else comment))
+    return _direct(kind, editor, moderator, solution,
+                            note="" if approved else comment)
 
 
-def notify_reuse(actor: User, reuse: Reuse) -> list[Notification]:
+def notify_reuse(actor: User, reuse: Reuse) -> list[Batch]:
     """Another authority re-uses a solution: its author and its followers."""
     db.session.flush()
     solution = reuse.solution
@@ -285,26 +318,26 @@ def notify_reuse(actor: User, reuse: Reuse) -> list[Notification]:
         created += _insert(Kind.FOLLOWED_SOLUTION_REUSED, recipients, actor,
                            solution=solution, authority=authority,
                            once_per=(Kind.FOLLOWED_SOLUTION_REUSED,))
-    return _created(created)
+    return created
 
 
-def notify_hidden(moderator: User, post: Post, reason: str) -> list[Notification]:
+def notify_hidden(moderator: User, post: Post, reason: str) -> list[Batch]:
     """The author of a hidden post learns why (authors still see their hidden posts)."""
     db.session.flush()
-    return _created(_direct(Kind.POST_HIDDEN, post.author, moderator, post, note=reason))
+    return _direct(Kind.POST_HIDDEN, post.author, moderator, post, note=reason)
 
 
-def notify_flag_resolved(moderator: User, post: Post | None, outcome: str) -> list[Notification]:
+def notify_flag_resolved(moderator: User, post: Post | None, outcome: str) -> list[Batch]:
     """A flag on someone's post was dismissed or the post edited ("dismissed",
     "edited"); hiding tells the author through notify_hidden instead."""
     if post is None:
         return []
     db.session.flush()
-    return _created(_direct(Kind.FLAG_RESOLVED, post.author, moderator, post, note=outcome))
+    return _direct(Kind.FLAG_RESOLVED, post.author, moderator, post, note=outcome)
 
 
 def _mentioned(actor: User, post: Post, mentions,
-               also: tuple[Kind, ...] = ()) -> list[Notification]:
+               also: tuple[Kind, ...] = ()) -> list[Batch]:
     """People mentioned by @handle, and the followers among the members of an authority
     mentioned by @slug; once per person and post."""
     if mentions is None or not is_public(post):

@@ -283,11 +283,15 @@ def test_signal_carries_each_batch_with_ids(app, people, make_user, make_questio
     follow_as(app, D, "topic", topic_id(app))
     batches = []
 
-    def receive(sender, notifications):
-        batches.append((sender, [(n.id, n.kind) for n in notifications]))
+    def receive(sender, notifications, kind):
+        batches.append((sender, kind, notifications.ids,
+                        [(n.id, n.kind, n.recipient.email) for n in notifications]))
 
     with notification_created.connected_to(receive):
         make_question(A)
-    assert len(batches) == 1 and batches[0][0] is app
-    assert sorted(kind for _id, kind in batches[0][1]) == ["new_question", "new_question"]
-    assert all(isinstance(ident, int) for ident, _kind in batches[0][1])
+    assert len(batches) == 1
+    sender, kind, ids, loaded = batches[0]
+    assert sender is app and kind == "new_question" and len(ids) == 2
+    assert sorted(loaded) == sorted([(ids[0], "new_question", loaded[0][2]),
+                                     (ids[1], "new_question", loaded[1][2])])
+    assert {email for _id, _kind, email in loaded} == {C, D}
