@@ -10,6 +10,8 @@ from ..errors import Conflict, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Authority, Question, Reply, Solution, Tag, Topic, User, utcnow
 from ..moderation.revisions import record_revision
+from ..notifications import services as notifications
+from ..notifications.mentions import Mentions
 from ..permissions import can
 from ..records import (add_with_unique_slug, audit, audit_edit_of_others, get_or_raise,
                        require)
@@ -43,14 +45,18 @@ def ask_question(author: User, title: str, body: str, topic_slugs: list[str],
     AlreadySaved for a submission key the author sent before."""
     submissions.check(author, submission_key)
     require(author, "question.create")
+    mentions = Mentions()
     question = Question(
         title=title, body=body,
-        body_html=render_markdown(body), author=author, authority_id=author.authority_id,
+        body_html=render_markdown(body, mentions), author=author,
+        authority_id=author.authority_id,
         topics=resolve_topics(topic_slugs), tags=resolve_tags(tags),
     )
     add_with_unique_slug(question, title)
     record_change(question)
     submissions.record(author, submission_key, "question", question)
+    notifications.follow_asked(author, question)
+    notifications.notify_new_question(question, mentions)
     commit()
     return question
 
@@ -67,9 +73,11 @@ def edit_question(user: User, question: Question, title: str, body: str,
     question.topics = resolve_topics(topic_slugs)
     question.tags = resolve_tags(tags)
     question.title, question.body = title, body
-    question.body_html = render_markdown(body)
+    mentions = Mentions()
+    question.body_html = render_markdown(body, mentions)
     question.updated_at = utcnow()
     record_change(question)
+    notifications.notify_edited(question, user, mentions)
     commit()
 
 
@@ -93,7 +101,8 @@ def add_reply(author: User, question_id: int, body: str,
     require(author, "reply.create", question)
     if question.duplicate_of_id:
         raise Conflict(_("Diese Frage ist geschlossen: neue Antworten sind nicht möglich."))
-    reply = Reply(question=question, body=body, body_html=render_markdown(body),
+    mentions = Mentions()
+    reply = Reply(question=question, body=body, body_html=render_markdown(body, mentions),
                   author=author, authority_id=author.authority_id)
     db.session.add(reply)
     # In the database, not in Python: two replies at the same moment both count (a new
@@ -102,6 +111,8 @@ def add_reply(author: User, question_id: int, body: str,
                        .values(reply_count=Question.reply_count + 1))
     record_change(question)
     submissions.record(author, submission_key, "reply", reply)
+    notifications.follow_replied(author, question)
+    notifications.notify_new_reply(reply, mentions)
     commit()
     return reply
 
@@ -113,9 +124,11 @@ def edit_reply(user: User, reply: Reply, body: str, reason: str = "") -> None:
     require(user, "reply.edit", reply)
     record_revision(user, reply, reason)
     audit_edit_of_others(user, reply, reason)
-    reply.body, reply.body_html = body, render_markdown(body)
+    mentions = Mentions()
+    reply.body, reply.body_html = body, render_markdown(body, mentions)
     reply.updated_at = utcnow()
     record_change(reply.question)
+    notifications.notify_edited(reply, user, mentions)
     commit()
 
 
@@ -135,6 +148,7 @@ def accept_reply(user: User, reply: Reply) -> None:
         raise Conflict(_("Für diese Frage wurde bereits eine Antwort akzeptiert."))
     question.accepted_reply = reply
     record_change(question)
+    notifications.notify_reply_accepted(user, reply)
     commit()
 
 

@@ -13,6 +13,8 @@ from ..models import (PUBLIC_STATUSES, Authority, Reuse, ReuseStatus, Solution, 
                       Topic, User, utcnow)
 from ..permissions import can
 from ..moderation.revisions import diff, record_revision, snapshot
+from ..notifications import services as notifications
+from ..notifications.mentions import Mentions
 from ..records import audit, audit_edit_of_others, require, unique_slug
 from ..rendering import render_markdown
 from ..models.unit_of_work import commit
@@ -74,18 +76,38 @@ def get_solution(user: User, slug: str) -> Solution:
     return solution
 
 
-def _apply(user: User, solution: Solution, fields: SolutionFields) -> None:
+def _apply(user: User, solution: Solution, fields: SolutionFields) -> Mentions:
+    """Put the fields into the record; the mentions its texts make."""
     if fields.status not in allowed_statuses(user, solution):
         raise NotAllowed(_("Diesen Status können Sie nicht vergeben."))
     solution.topics = resolve_topics(fields.topics)
     solution.tags = resolve_tags(fields.tags)
     solution.title = fields.title
+    mentions = Mentions()
     for name in TEXT_FIELDS:
         text = getattr(fields, name)
         setattr(solution, name, text)
-        setattr(solution, f"{name}_html", render_markdown(text) if text else "")
+        setattr(solution, f"{name}_html", render_markdown(text, mentions) if text else "")
     solution.costs, solution.effort, solution.contact = fields.costs, fields.effort, fields.contact
     solution.status = fields.status
+    return mentions
+
+
+def mentions_of(solution: Solution) -> Mentions:
+    """Whom a solution's texts mention (told when it is published)."""
+    mentions = Mentions()
+    for name in TEXT_FIELDS:
+        if text := getattr(solution, name):
+            render_markdown(text, mentions)
+    return mentions
+
+
+def _tell(actor: User, solution: Solution, was_public: bool, mentions: Mentions) -> None:
+    """Mentions once the solution is public, and its followers when it just became so."""
+    author = solution.author or actor
+    notifications.notify_edited(solution, author, mentions)
+    if not was_public:
+        notifications.notify_solution_public(actor, solution)
 
 
 def create_solution(author: User, fields: SolutionFields,
@@ -96,10 +118,11 @@ def create_solution(author: User, fields: SolutionFields,
     require(author, "solution.create")
     solution = Solution(slug=unique_slug(Solution, fields.title), author=author,
                         authority_id=author.authority_id)
-    _apply(author, solution, fields)
+    mentions = _apply(author, solution, fields)
     db.session.add(solution)
     db.session.flush()
     record_change(solution)
+    _tell(author, solution, False, mentions)
     submissions.record(author, submission_key, "solution", solution)
     commit()
     return solution
@@ -118,9 +141,11 @@ def edit_solution(user: User, solution: Solution, fields: SolutionFields) -> boo
         return False
     record_revision(user, solution, fields.reason)
     audit_edit_of_others(user, solution, fields.reason)
-    _apply(user, solution, fields)
+    was_public = solution.status in PUBLIC_STATUSES
+    mentions = _apply(user, solution, fields)
     solution.updated_at = utcnow()
     record_change(solution)
+    _tell(user, solution, was_public, mentions)
     commit()
     return True
 
@@ -166,9 +191,15 @@ def review_change(moderator: User, solution: Solution, decision: str, comment: s
             raise Invalid(_("Bitte begründen Sie, was geändert werden soll."), "comment")
         solution.pending_status, solution.review_comment = "returned", comment
         audit(moderator, "solution.return_change", solution, comment)
+        notifications.notify_change_review(moderator, solution, solution.pending_editor,
+                                           approved=False, comment=comment)
     elif decision == "approve":
-        record_revision(solution.pending_editor, solution, fields.reason)
-        _apply(moderator, solution, fields)
+        editor = solution.pending_editor
+        record_revision(editor, solution, fields.reason)
+        was_public = solution.status in PUBLIC_STATUSES
+        mentions = _apply(moderator, solution, fields)
+        notifications.notify_change_review(moderator, solution, editor, approved=True)
+        _tell(moderator, solution, was_public, mentions)
         solution.pending_content = solution.pending_status = None
         solution.pending_editor, solution.pending_at = None, None
         solution.review_comment, solution.updated_at = "", utcnow()
@@ -212,6 +243,8 @@ def record_reuse(user: User, solution: Solution, status: str, note: str,
     solution.reuse_count = len(solution.reuses)
     record_change(solution)
     submissions.record(user, submission_key, "reuse", reuse)
+    notifications.follow_reused(user, solution)
+    notifications.notify_reuse(user, reuse)
     commit()
     return reuse
 

@@ -5,6 +5,7 @@ from .base import Base, utcnow
 from .forum import Question, Reply
 from .legal import LegalPage
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
+from .notification import Follow, FollowKind, Notification
 from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
                          Vote)
 from .search import SearchChange, SearchCursor, SynonymSet
@@ -13,7 +14,7 @@ from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
-    "Authority", "AuthorityKind", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
+    "Authority", "AuthorityKind", "Follow", "FollowKind", "Notification", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
     "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "Submission", "SynonymSet",
     "Tag", "Topic", "User", "UserSession", "population_band", "utcnow",

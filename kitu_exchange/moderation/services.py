@@ -16,6 +16,8 @@ from ..models.unit_of_work import commit
 from ..search.changes import record_change
 from ..topics.services import resolve_tags, resolve_topics
 from ..visibility import is_public
+from ..library.services import mentions_of
+from ..notifications import services as notifications
 from .revisions import MODELS, Post, get_post, target_type_of
 
 STALE_AFTER = timedelta(days=365)
@@ -59,6 +61,10 @@ def review_solution(moderator: User, solution: Solution, decision: str, comment:
         solution.last_reviewed_at = utcnow()
     audit(moderator, f"solution.{decision}", solution, comment)
     record_change(solution)
+    notifications.notify_review(moderator, solution, decision, comment)
+    if decision in ("publish", "best_practice"):
+        notifications.notify_edited(solution, solution.author or moderator,
+                                    mentions_of(solution))
     commit()
 
 
@@ -183,6 +189,7 @@ def _hide(moderator: User, post: Post, reason: str) -> None:
     post.hidden_at, post.hidden_reason = utcnow(), reason
     audit(moderator, "post.hide", post, reason)
     _index(post)
+    notifications.notify_hidden(moderator, post, reason)
 
 
 def unhide_post(moderator: User, post: Post, reason: str = "") -> None:
@@ -209,6 +216,9 @@ def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
     flag.status = {"hide": FlagStatus.HIDDEN, "dismiss": FlagStatus.DISMISSED,
                    "edited": FlagStatus.EDITED}[action]
     flag.resolved_by, flag.resolved_at, flag.resolution_note = moderator, utcnow(), note or ""
+    if action != "hide":
+        notifications.notify_flag_resolved(
+            moderator, post, "edited" if action == "edited" else "dismissed")
     audit(moderator, f"flag.{action}", post or flag, note)
     commit()
 
