@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..extensions import db
-from ..forms import TITLE_MAX, ConfirmForm
+from ..forms import TITLE_MAX, ConfirmForm, markdown_previews
 from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
 from ..moderation.services import voted_ids
 from ..permissions import can
@@ -78,6 +78,8 @@ def ask():
         # Without JavaScript: show similar cases and keep everything typed.
         similar = _draft_similar(form.title.data or "", form.body.data or "")
         return render_template("forum/ask.html", form=form, similar=similar)
+    if (previews := markdown_previews(form)) is not None:
+        return render_template("forum/ask.html", form=form, similar=None, previews=previews)
     if form.validate_on_submit():
         try:
             question = services.ask_question(current_user, form.title.data, form.body.data,
@@ -101,7 +103,7 @@ def question(question_id: int, slug: str | None = None):
     return _question_page(question, ReplyForm())
 
 
-def _question_page(question, reply_form, status=200):
+def _question_page(question, reply_form, status=200, previews=None):
     similar = similar_cases(current_user, case=question,
                             authority_slug=question.authority.slug)
     move_form = MoveForm()
@@ -116,12 +118,15 @@ def _question_page(question, reply_form, status=200):
         duplicate_form=DuplicateForm(), move_form=move_form,
         lock_form=ReasonForm(),
         voted=voted_ids(current_user, "reply", [reply.id for reply in replies]),
-        library_solution=solution_from_question(question)), status
+        library_solution=solution_from_question(question), previews=previews), status
 
 
 @bp.route("/<int:question_id>/antworten", methods=["POST"])
 def reply(question_id: int):
     form = ReplyForm()
+    if (previews := markdown_previews(form)) is not None:
+        return _question_page(services.question_with_replies(question_id, current_user), form,
+                              previews=previews)
     if form.validate_on_submit():
         try:
             services.add_reply(current_user, question_id, form.body.data,
@@ -141,7 +146,8 @@ def edit(question_id: int):
     question = services.get_question(question_id, current_user)
     require(current_user, "question.edit", question)
     form = _question_form(question)
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         try:
             services.edit_question(current_user, question, form.title.data, form.body.data,
                                    form.topics.data, form.tags.data, form.reason.data)
@@ -150,8 +156,9 @@ def edit(question_id: int):
         else:
             flash(_("Die Frage wurde gespeichert."), "success")
             return redirect(question_url(question))
-    status = 400 if form.is_submitted() else 200
-    return render_template("forum/edit_question.html", form=form, question=question), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("forum/edit_question.html", form=form, question=question,
+                           previews=previews), status
 
 
 @bp.route("/<int:question_id>/loeschen", methods=["POST"])
@@ -168,12 +175,14 @@ def edit_reply(reply_id: int):
     reply = services.get_reply(reply_id, current_user)
     require(current_user, "reply.edit", reply)
     form = EditReplyForm(obj=reply)
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         services.edit_reply(current_user, reply, form.body.data, form.reason.data)
         flash(_("Die Antwort wurde gespeichert."), "success")
         return redirect(question_url(reply.question) + f"#antwort-{reply.id}")
-    status = 400 if form.is_submitted() else 200
-    return render_template("forum/edit_reply.html", form=form, reply=reply), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("forum/edit_reply.html", form=form, reply=reply,
+                           previews=previews), status
 
 
 @bp.route("/antworten/<int:reply_id>/akzeptieren", methods=["POST"])

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, markdown_previews
 from ..models import PUBLIC_STATUSES, Reuse
 from ..records import get_or_raise, require
 from ..moderation.forms import ChangeReviewForm, HideForm, ReviewForm
@@ -70,7 +70,8 @@ def solutions():
 @bp.route("/neu", methods=["GET", "POST"])
 def create():
     form = _solution_form()
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         try:
             solution = services.create_solution(current_user, _fields(form),
                                                 form.submission_key.data)
@@ -79,8 +80,9 @@ def create():
         else:
             flash(_("Die Lösung ist gespeichert."), "success")
             return redirect(url_for("library.solution", slug=solution.slug))
-    status = 400 if form.is_submitted() else 200
-    return render_template("library/edit.html", form=form, solution=None), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("library/edit.html", form=form, solution=None,
+                           previews=previews), status
 
 
 @bp.route("/<slug>")
@@ -106,7 +108,8 @@ def edit(slug: str):
     solution = services.get_solution(current_user, slug)
     require(current_user, "solution.edit", solution)
     form = _solution_form(solution)
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         try:
             published = services.edit_solution(current_user, solution, _fields(form))
         except Invalid as error:
@@ -116,8 +119,9 @@ def edit(slug: str):
                 "Ihre Änderung wartet auf Prüfung. Bis dahin bleibt die veröffentlichte "
                 "Fassung sichtbar."), "success")
             return redirect(url_for("library.solution", slug=solution.slug))
-    status = 400 if form.is_submitted() else 200
-    return render_template("library/edit.html", form=form, solution=solution), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("library/edit.html", form=form, solution=solution,
+                           previews=previews), status
 
 
 @bp.route("/<slug>/aenderung", methods=["GET", "POST"])

@@ -1,0 +1,115 @@
+"""Writing (issue 11, items 1-5) through the test client: the "Vorschau" button without
+JavaScript, all errors at once, tag suggestions, the draft's end, changing the accepted
+reply."""
+import re
+
+import pytest
+
+from tests.conftest import A, B, csrf_token
+
+MARKDOWN = "Wir nutzen `xrechnung-viewer`:\n\n```\nimport foo\n```\n\n<script>alert(1)</script>"
+
+
+def form_values(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input[^>]*name="(title|tags)"[^>]*value="([^"]*)"', html))
+
+
+def test_preview_without_javascript_renders_and_keeps_input(client, auth, people, make_topic):
+    make_topic("e-rechnung", "E-Rechnung")
+    auth.login(A)
+    response = auth.post("/fragen/neu", {
+        "title": "Ein Titel mit Vorschau", "body": MARKDOWN, "topics": ["e-rechnung"],
+        "tags": "XRechnung", "vorschau": "body"}, token_from="/fragen/neu")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    preview = html.split('id="body-vorschau"', 1)[1].split("</section>", 1)[0]
+    assert "<code>xrechnung-viewer</code>" in preview
+    assert "<pre><code>import foo" in preview
+    assert "<script>" not in preview and "&lt;script&gt;" in preview  # same sanitizer
+    assert "hidden" not in html.split('id="body-vorschau"', 1)[1].split(">", 1)[0]
+    # Everything typed is still there, nothing was saved, no error shown.
+    assert form_values(html) == {"title": "Ein Titel mit Vorschau", "tags": "XRechnung"}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in html
+    assert re.search(r'<input[^>]*checked[^>]*value="e-rechnung"', html)
+    assert "Bitte prüfen Sie Ihre Eingaben." not in html
+    assert client.get("/fragen").get_data(as_text=True).count("Ein Titel mit Vorschau") == 0
+
+
+def test_preview_button_on_every_markdown_field(client, auth, people, make_question,
+                                                make_reply, make_solution):
+    auth.login(A)
+    question = make_question(A)
+    reply = make_reply(A, question)
+    solution = make_solution(A, status="draft")
+    pages = {"/fragen/neu": ["body"], f"/fragen/{question}/bearbeiten": ["body"],
+             f"/fragen/antworten/{reply}/bearbeiten": ["body"],
+             "/loesungen/neu": ["situation", "approach", "result"],
+             f"/loesungen/{solution}/bearbeiten": ["situation", "approach", "result"]}
+    for url, fields in pages.items():
+        html = client.get(url, follow_redirects=True).get_data(as_text=True)
+        for name in fields:
+            assert f'name="vorschau" value="{name}"' in html, (url, name)
+            assert f'id="{name}-vorschau"' in html
+    response = auth.post(f"/fragen/{question}/antworten",
+                         {"body": "Mit *Betonung*", "vorschau": "body"},
+                         token_from="/fragen/neu")
+    assert response.status_code == 200
+    assert "<em>Betonung</em>" in response.get_data(as_text=True)
+    response = auth.post("/loesungen/neu", {"approach": "**fett**", "vorschau": "approach"},
+                         token_from="/loesungen/neu")
+    assert response.status_code == 200 and "<strong>fett</strong>" in response.get_data(
+        as_text=True)
+
+
+def test_live_preview_endpoint(client, auth, people):
+    auth.login(A)
+    response = auth.post("/vorschau", {"text": MARKDOWN})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<code>xrechnung-viewer</code>" in html and "<script>" not in html
+    assert "Noch kein Text." in auth.post("/vorschau", {"text": " "}).get_data(as_text=True)
+    assert client.post("/vorschau", data={"text": "x"}).status_code == 400  # no CSRF token
+    auth.logout()
+    assert client.post("/vorschau", data={"text": "x"}).status_code in (400, 401)
+
+
+def test_text_areas_ask_for_rows_and_grow(client, auth, people):
+    auth.login(A)
+    html = client.get("/fragen/neu").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*rows="12"', html)
+    with client.get("/static/css/app.css") as response:
+        css = response.get_data(as_text=True)
+    assert "field-sizing: content" in css
+    assert 'textarea.kern-form-input__input[rows="12"] { min-height: calc(12lh' in css
+    assert ".post-body code" in css and "monospace" in css
+
+
+def test_empty_ask_form_reports_all_errors_at_once(client, auth, people, make_topic):
+    make_topic("e-rechnung", "E-Rechnung")
+    auth.login(A)
+    response = auth.post("/fragen/neu", {"title": "", "body": ""}, token_from="/fragen/neu")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    summary = html.split("Bitte prüfen Sie Ihre Eingaben.", 1)[1].split("</ul>", 1)[0]
+    assert "Titel:" in summary and "Beschreibung:" in summary
+    assert "Bitte wählen Sie mindestens ein Themenfeld." in summary
+    assert 'href="#topics"' in summary
+
+
+def test_required_groups_are_marked(client, auth, people):
+    auth.login(A)
+    for url in ("/fragen/neu", "/loesungen/neu"):
+        html = client.get(url).get_data(as_text=True)
+        legend = re.search(r"<legend[^>]*>Themenfelder(.*?)</legend>", html).group(1)
+        assert "Pflichtangabe" in legend, url
+        # the optional fields say so, the required text fields do not
+        assert re.search(r'for="title">Titel</label>', html)
+        assert re.search(r'for="tags">Schlagwörter <span class="kern-label__optional">', html)
+
+
+def test_empty_solution_form_reports_all_errors_at_once(client, auth, people):
+    auth.login(A)
+    response = auth.post("/loesungen/neu", {"status": "draft"}, token_from="/loesungen/neu")
+    summary = response.get_data(as_text=True).split("Bitte prüfen Sie Ihre Eingaben.")[1]
+    for label in ("Titel:", "Lösung:", "Themenfelder:"):
+        assert label in summary.split("</ul>")[0]
