@@ -34,7 +34,7 @@ def _question_form(obj=None) -> QuestionForm:
     else:  # topics and tags as the form shows them, not as related objects
         form = EditQuestionForm(data={
             "title": obj.title, "body": obj.body, "topics": [t.slug for t in obj.topics],
-            "tags": ", ".join(tag.name for tag in obj.tags)})
+            "tags": ", ".join(tag.shown for tag in obj.tags)})
     form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
     return form
 

@@ -30,7 +30,7 @@ def _solution_form(solution=None) -> SolutionForm:
                 "title", "situation", "approach", "result", "costs", "effort", "contact",
                 "status")},
             "topics": [topic.slug for topic in solution.topics],
-            "tags": ", ".join(tag.name for tag in solution.tags)})
+            "tags": ", ".join(tag.shown for tag in solution.tags)})
     form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
     form.status.choices = [(status, SOLUTION_STATUS_NAMES[status])
                            for status in services.allowed_statuses(current_user, solution)]

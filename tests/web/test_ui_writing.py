@@ -113,3 +113,41 @@ def test_empty_solution_form_reports_all_errors_at_once(client, auth, people):
     summary = response.get_data(as_text=True).split("Bitte prüfen Sie Ihre Eingaben.")[1]
     for label in ("Titel:", "Lösung:", "Themenfelder:"):
         assert label in summary.split("</ul>")[0]
+
+
+def test_tags_keep_their_case_and_are_suggested(client, auth, people, make_topic):
+    make_topic("e-rechnung", "E-Rechnung")
+    auth.login(A)
+    response = auth.post("/fragen/neu", {
+        "title": "XRechnung im Rechnungseingang", "body": "Wer hat Erfahrung?",
+        "topics": ["e-rechnung"], "tags": "XRechnung, Rechnungs Eingang, xrechnung"},
+        token_from="/fragen/neu")
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "#XRechnung" in html and "#Rechnungs-Eingang" in html
+    assert "schlagwort=xrechnung" in html  # the key in addresses stays lower case
+    # A later lower-case spelling does not change the tag.
+    auth.post("/fragen/neu", {"title": "Noch eine Frage zu xrechnung", "body": "Text",
+                              "topics": ["e-rechnung"], "tags": "xrechnung, ozg"},
+              token_from="/fragen/neu")
+    response = client.get("/themen/schlagwoerter.json?q=RECH")
+    assert response.status_code == 200 and response.is_json
+    assert response.get_json() == [
+        {"name": "rechnungs-eingang", "label": "Rechnungs-Eingang", "uses": 1},
+        {"name": "xrechnung", "label": "XRechnung", "uses": 2}]
+    assert client.get("/themen/schlagwoerter.json?q=x").get_json()[0]["label"] == "XRechnung"
+    assert client.get("/themen/schlagwoerter.json?q=%25").get_json() == []
+    assert client.get("/themen/schlagwoerter.json?q=").get_json() == []
+    # The field is a plain text field in the page; the script makes it a combobox.
+    html = client.get("/fragen/neu").get_data(as_text=True)
+    assert 'class="tag-field" data-suggest-url="/themen/schlagwoerter.json"' in html
+    auth.logout()
+    response = client.get("/themen/schlagwoerter.json?q=x")
+    assert response.status_code == 302 and not response.is_json
+
+
+def test_tags_of_hidden_posts_and_drafts_are_not_suggested(client, auth, people,
+                                                           make_solution):
+    make_solution(A, status="draft", tags="Geheimprojekt")
+    auth.login(B)
+    assert client.get("/themen/schlagwoerter.json?q=geheim").get_json() == []
