@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -42,6 +42,17 @@ def _question_form(obj=None) -> QuestionForm:
 def _show_invalid(form, error: Invalid) -> None:
     field = getattr(form, error.field or "", None)
     (field.errors if field is not None else form.form_errors).append(error.message)
+
+
+def draft_key() -> str:
+    """Where the ask page keeps a draft in the browser: one per person, so that someone
+    else signing in on the same browser does not get it."""
+    return f"kitu-frage-entwurf-{current_user.id}"
+
+
+@bp.app_context_processor
+def _draft_key():
+    return {"draft_key": draft_key() if current_user.is_authenticated else ""}
 
 
 @bp.route("")
@@ -89,6 +100,7 @@ def ask():
             _show_invalid(form, error)
         else:
             flash(_("Ihre Frage ist veröffentlicht."), "success")
+            session["clear_question_draft"] = True  # the draft in the browser is done
             return redirect(question_url(question))
     status = 400 if form.is_submitted() else 200
     return render_template("forum/ask.html", form=form, similar=None), status
@@ -118,7 +130,8 @@ def _question_page(question, reply_form, status=200, previews=None):
         duplicate_form=DuplicateForm(), move_form=move_form,
         lock_form=ReasonForm(),
         voted=voted_ids(current_user, "reply", [reply.id for reply in replies]),
-        library_solution=solution_from_question(question), previews=previews), status
+        library_solution=solution_from_question(question), previews=previews,
+        clear_draft=session.pop("clear_question_draft", False)), status
 
 
 @bp.route("/<int:question_id>/antworten", methods=["POST"])
@@ -189,6 +202,17 @@ def edit_reply(reply_id: int):
 def accept(reply_id: int):
     reply = services.get_reply(reply_id, current_user)
     if ConfirmForm().validate_on_submit():
-        services.accept_reply(current_user, reply)
+        services.accept_reply(current_user, reply,
+                              request.form.get("statt", type=int))
         flash(_("Die Antwort ist als Lösung markiert."), "success")
+    return redirect(question_url(reply.question) + f"#antwort-{reply.id}")
+
+
+@bp.route("/antworten/<int:reply_id>/akzeptanz-zuruecknehmen", methods=["POST"])
+def withdraw_acceptance(reply_id: int):
+    reply = services.get_reply(reply_id, current_user)
+    if ConfirmForm().validate_on_submit():
+        services.withdraw_acceptance(current_user, reply)
+        flash(_("Die Antwort ist nicht mehr als Lösung markiert. Die Frage ist wieder "
+                "offen."), "success")
     return redirect(question_url(reply.question) + f"#antwort-{reply.id}")

@@ -151,3 +151,76 @@ def test_tags_of_hidden_posts_and_drafts_are_not_suggested(client, auth, people,
     make_solution(A, status="draft", tags="Geheimprojekt")
     auth.login(B)
     assert client.get("/themen/schlagwoerter.json?q=geheim").get_json() == []
+
+
+def test_draft_key_and_clearing_after_posting(client, auth, people, make_topic):
+    make_topic("e-rechnung", "E-Rechnung")
+    auth.login(A)
+    html = client.get("/fragen/neu").get_data(as_text=True)
+    key = re.search(r'id="frage-formular" data-draft-key="(kitu-frage-entwurf-\d+)"', html)
+    assert key and 'id="entwurf-hinweis" role="status" hidden' in html
+    assert ">Verwerfen<" in html and "js/question-draft.js" in html
+    response = auth.post("/fragen/neu", {"title": "Eine Frage mit Entwurf", "body": "Text",
+                                         "topics": ["e-rechnung"]}, token_from="/fragen/neu")
+    url = response.headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    assert f'data-clear-draft="{key.group(1)}"' in html
+    assert "data-clear-draft" not in client.get(url).get_data(as_text=True)  # once
+    auth.logout()
+    auth.login(B)  # another person: another key
+    html = client.get("/fragen/neu").get_data(as_text=True)
+    assert key.group(1) not in html
+
+
+def accepted_state(client, url):
+    html = client.get(url).get_data(as_text=True)
+    return (re.findall(r'id="antwort-(\d+)"[^>]*>\s*<p><span class="kern-badge kern-badge--'
+                       r'success"><span class="kern-label">Akzeptierte Antwort', html),
+            html)
+
+
+def test_asker_changes_and_withdraws_the_accepted_reply(client, auth, people, make_question,
+                                                        make_reply):
+    question = make_question(A)
+    first = make_reply(B, question, "Erste Antwort")
+    second = make_reply(B, question, "Zweite Antwort")
+    auth.login(A)
+    url = client.get(f"/fragen/{question}").headers["Location"]
+    assert auth.post(f"/fragen/antworten/{first}/akzeptieren").status_code == 302
+    accepted, html = accepted_state(client, url)
+    assert accepted == [str(first)]
+    assert "Akzeptanz zurücknehmen" in html and "Stattdessen als Lösung akzeptieren" in html
+    assert f'name="statt" value="{first}"' in html
+    # Change: the form names the reply accepted now.
+    response = auth.post(f"/fragen/antworten/{second}/akzeptieren", {"statt": str(first)})
+    assert response.status_code == 302
+    assert accepted_state(client, url)[0] == [str(second)]
+    # A page showing the old state (the first one accepted) cannot change it silently.
+    response = auth.post(f"/fragen/antworten/{first}/akzeptieren", {"statt": str(first)})
+    assert response.status_code == 409
+    assert accepted_state(client, url)[0] == [str(second)]
+    # Withdraw: open again, in the list too.
+    response = auth.post(f"/fragen/antworten/{second}/akzeptanz-zuruecknehmen")
+    assert response.status_code == 302
+    accepted, html = accepted_state(client, url)
+    assert accepted == [] and "Die Frage ist wieder offen." in html
+    assert "Stattdessen" not in html and html.count(">Als Lösung akzeptieren<") == 2
+    assert "Wie vereinheitlichen" not in client.get("/fragen?anzeigen=solved").get_data(
+        as_text=True)
+    assert auth.post(f"/fragen/antworten/{second}/akzeptanz-zuruecknehmen").status_code == 409
+
+
+def test_only_the_asker_changes_the_acceptance(client, auth, people, make_question,
+                                              make_reply):
+    question = make_question(A)
+    reply = make_reply(B, question)
+    other = make_reply(B, question, "Andere Antwort")
+    auth.login(A)
+    auth.post(f"/fragen/antworten/{reply}/akzeptieren")
+    auth.logout()
+    auth.login(B)
+    html = client.get(f"/fragen/{question}", follow_redirects=True).get_data(as_text=True)
+    assert "Akzeptanz zurücknehmen" not in html and "Stattdessen" not in html
+    assert auth.post(f"/fragen/antworten/{reply}/akzeptanz-zuruecknehmen").status_code == 403
+    assert auth.post(f"/fragen/antworten/{other}/akzeptieren",
+                     {"statt": str(reply)}).status_code == 403
