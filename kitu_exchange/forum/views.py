@@ -1,8 +1,11 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..authorities.services import directory
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
+from ..filters import active_filters, reset_url
 from ..extensions import db
 from ..forms import TITLE_MAX, ConfirmForm, markdown_previews
 from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
@@ -17,6 +20,8 @@ from .services import solution_from_question
 from .forms import EditQuestionForm, EditReplyForm, QuestionForm, ReplyForm
 
 bp = Blueprint("forum", __name__, url_prefix="/fragen")
+SHOW_NAMES = {"newest": _l("Neueste"), "unanswered": _l("Unbeantwortet"),
+              "solved": _l("Gelöst")}
 
 
 def question_url(question) -> str:
@@ -60,12 +65,20 @@ def questions():
     filters = services.QuestionFilter(
         show=request.args.get("anzeigen", "newest"),
         topic=request.args.get("thema") or None,
-        tag=request.args.get("schlagwort") or None,
+        tag=request.args.get("schlagwort", "").strip().lower() or None,
         authority=request.args.get("kommune") or None,
     )
     page = db.paginate(services.question_query(filters), per_page=20, error_out=False)
+    topics = all_topics()
+    active = active_filters("forum.questions", [
+        ("anzeigen", _("Anzeigen"), SHOW_NAMES),
+        ("thema", _("Themenfeld"), {topic.slug: topic.name for topic in topics}),
+        ("schlagwort", _("Schlagwort"), {}),
+        ("kommune", _("Kommune"), {a.slug: a.name for a in directory()}),
+    ], defaults={"anzeigen": "newest"})
     return render_template("forum/questions.html", page=page, filters=filters,
-                           topics=all_topics())
+                           topics=topics, active=active, show_names=SHOW_NAMES,
+                           reset=reset_url("forum.questions"))
 
 
 def _draft_similar(title: str, body: str):

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
+from ..filters import active_filters, reset_url
 from ..forms import ConfirmForm, markdown_previews
 from ..models import PUBLIC_STATUSES, Reuse
 from ..records import get_or_raise, require
@@ -61,8 +62,15 @@ def solutions():
     )
     page = db.paginate(services.solution_query(current_user, filters), per_page=20,
                        error_out=False)
+    topics = all_topics()
+    active = active_filters("library.solutions", [
+        ("thema", _("Themenfeld"), {topic.slug: topic.name for topic in topics}),
+        ("status", _("Status"), SOLUTION_STATUS_NAMES),
+        ("art", _("Art der Kommune"), AUTHORITY_KINDS),
+    ])
     return render_template("library/solutions.html", page=page, filters=filters,
-                           topics=all_topics(), kinds=AUTHORITY_KINDS,
+                           topics=topics, kinds=AUTHORITY_KINDS, active=active,
+                           reset=reset_url("library.solutions", keep=("sortierung",)),
                            statuses=PUBLIC_STATUSES,
                            own=services.own_unpublished(current_user))
 
