@@ -13,7 +13,7 @@ def cases(people, make_topic, make_question, make_solution):
     make_question(A, title="Druckerflotte im Bauamt erneuern")
     make_question(B, title="Drucker im Rathaus zentral verwalten", topics=["e-rechnung"],
                   tags="XRechnung")
-    make_solution(B, title="Managed Print für Drucker", status="best_practice")
+    return make_solution(B, title="Managed Print für Drucker", status="best_practice")
 
 
 def test_search_box_in_the_header_of_every_page(client, auth, cases):
@@ -104,3 +104,46 @@ def test_pagination_shows_first_last_and_neighbours(client, auth, people, make_q
     first = client.get("/fragen").get_data(as_text=True)
     assert [n for _, n in page_numbers(first)] == ["1", "2", "7"]
     assert 'rel="prev"' not in first and 'rel="next"' in first
+
+
+def breadcrumb_trail(html: str) -> list[str]:
+    nav = re.search(r'<nav class="breadcrumbs" aria-label="Brotkrümelpfad">(.*?)</nav>', html,
+                    re.S)
+    assert nav, "no breadcrumbs"
+    return [re.sub(r"\s+", " ", text).strip() for text in
+            re.findall(r"<(?:a|span)[^>]*(?:href|aria-current)[^>]*>([^<]+)</", nav.group(1))]
+
+
+def test_breadcrumbs_on_case_topic_and_authority_pages(client, auth, cases):
+    auth.login(A)
+    question = client.get("/fragen/1", follow_redirects=True).get_data(as_text=True)
+    assert breadcrumb_trail(question) == ["Startseite", "Fragen",
+                                          "Druckerflotte im Bauamt erneuern"]
+    assert '<span class="kern-body kern-body--small" aria-current="page">' in question
+    solution = client.get(f"/loesungen/{cases}").get_data(as_text=True)
+    assert breadcrumb_trail(solution) == ["Startseite", "Lösungen", "Managed Print für Drucker"]
+    topic = client.get("/themen/e-rechnung").get_data(as_text=True)
+    assert breadcrumb_trail(topic) == ["Startseite", "Themen", "E-Rechnung"]
+    authority = client.get("/kommunen/nachbarort").get_data(as_text=True)
+    assert breadcrumb_trail(authority) == ["Startseite", "Kommunen", "Stadt Nachbarort"]
+    # The trail comes before the page's heading and links the lists.
+    assert question.index("Brotkrümelpfad") < question.index("<h1")
+    assert 'href="/fragen">Fragen</a>' in question
+
+
+def test_similar_panel_sits_between_description_and_publish_button(client, auth, cases):
+    auth.login(A)
+    html = client.get("/fragen/neu").get_data(as_text=True)
+    form = html.split('id="frage-formular"')[1].split("</form>")[0]
+    positions = [form.index(marker) for marker in (
+        'id="body"', 'id="aehnliche-faelle"', ">Frage veröffentlichen<")]
+    assert positions == sorted(positions)
+
+
+def test_search_filters_collapse_without_script(client, auth, cases):
+    auth.login(A)
+    html = client.get("/suche?q=Drucker&art=question").get_data(as_text=True)
+    details = html.split('<details class="filter-details">')[1].split("</details>")[0]
+    assert '<summary class="filter-details__summary"><span class="kern-label">Filter (1 aktiv)' \
+           in details
+    assert 'id="filter-art"' in details and ">Anwenden<" in details
