@@ -33,7 +33,8 @@ def test_search_box_in_the_header_of_every_page(client, auth, cases):
 
 def chip_links(html: str) -> dict[str, str]:
     return {label: href.replace("&amp;", "&") for href, label in re.findall(
-        r'<a class="filter-chip" href="([^"]*)"[^>]*>([^<]*?) <span', html)}
+        r'<a class="filter-chip" href="([^"]*)"><span class="visually-hidden">Filter entfernen: '
+        r'</span>([^<]*?) <span', html)}
 
 
 def test_zero_hits_keep_filters_as_chips_and_name_them(client, auth, cases):
@@ -49,7 +50,6 @@ def test_zero_hits_keep_filters_as_chips_and_name_them(client, auth, cases):
     assert chips == {
         "Art: Lösungen": "/suche?q=Drucker&thema=e-rechnung&sortierung=newest",
         "Themenfeld: E-Rechnung": "/suche?q=Drucker&art=solution&sortierung=newest"}
-    assert 'aria-label="Filter entfernen: Themenfeld E-Rechnung"' in html
     assert '<a class="kern-link kern-link--small" href="/suche?q=Drucker&amp;sortierung=newest">' \
            'Filter zurücksetzen</a>' in html
     assert "Wahrscheinlich liegt es an den Filtern" in html
