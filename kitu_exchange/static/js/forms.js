@@ -78,7 +78,7 @@
     list.id = listId;
     list.className = "tag-suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Vorschläge für Schlagwörter");
+    list.setAttribute("aria-label", "Vorschläge");
     list.hidden = true;
     var status = document.createElement("div");
     status.className = "visually-hidden";
