@@ -14,7 +14,7 @@ from typing import Callable
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.layout import WIDTHS, check_layout
+from tests.browser.layout import WIDTHS, assert_no_horizontal_scrolling, check_layout
 from tests.browser.site import ASKER, MODERATOR, serve_site, signed_in_state
 
 pytestmark = pytest.mark.browser
@@ -304,3 +304,18 @@ def test_keyboard_phone_filters_and_ask_form(site, states, new_page, browser_err
     tab_to(page, page.get_by_role("button", name="Ähnliche Fälle prüfen"))
     tab_to(page, page.get_by_role("button", name="Frage veröffentlichen"))
     assert not browser_errors
+
+
+def test_layout_check_reports_sideways_scrolling(browser):
+    """The check itself works: a page wider than the phone fails and names the culprit."""
+    context = browser.new_context(viewport=WIDTHS["phone"])
+    try:
+        page = context.new_page()
+        page.set_content('<html lang="de"><title>Test</title><main><p>Schmal</p>'
+                         '<table class="breit"><tr><td>' + "Spalte " * 5 + '</td>'
+                         '<td style="min-width:600px">zu breit</td></tr></table></main></html>')
+        with pytest.raises(AssertionError) as failure:
+            assert_no_horizontal_scrolling(page)
+    finally:
+        context.close()
+    assert "scrolls sideways" in str(failure.value) and "table.breit" in str(failure.value)
