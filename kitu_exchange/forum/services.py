@@ -132,11 +132,13 @@ def edit_reply(user: User, reply: Reply, body: str, reason: str = "") -> None:
     commit()
 
 
-def accept_reply(user: User, reply: Reply) -> None:
-    """Mark a reply as the accepted one, which marks its question solved.
+def accept_reply(user: User, reply: Reply, replacing: int | None = None) -> None:
+    """Mark a reply as the accepted one, which marks its question solved. To change the
+    accepted reply, `replacing` names the one accepted now (as the page showed it).
 
     Raises NotAllowed unless the user asked the question (or curates), and Conflict
-    when the question already has an accepted reply or the reply is hidden.
+    when the reply is hidden or when another reply than `replacing` is accepted now
+    (someone changed it meanwhile, or no change was asked for).
     """
     question = reply.question
     if not visible(user, reply):
@@ -144,11 +146,30 @@ def accept_reply(user: User, reply: Reply) -> None:
     require(user, "question.accept", question)
     if reply.hidden:
         raise Conflict(_("Eine ausgeblendete Antwort kann nicht akzeptiert werden."))
-    if question.accepted_reply_id is not None:
+    if question.accepted_reply_id == reply.id:
+        return
+    if question.accepted_reply_id is not None and question.accepted_reply_id != replacing:
         raise Conflict(_("Für diese Frage wurde bereits eine Antwort akzeptiert."))
     question.accepted_reply = reply
     record_change(question)
     notifications.notify_reply_accepted(user, reply)
+    commit()
+
+
+def withdraw_acceptance(user: User, reply: Reply) -> None:
+    """Take back the acceptance of a reply: its question is open again.
+
+    Raises NotAllowed unless the user asked the question (or curates), and Conflict when
+    this reply is not the accepted one (any more).
+    """
+    question = reply.question
+    if not visible(user, reply):
+        raise NotFound(_("Diese Antwort gibt es nicht (mehr)."))
+    require(user, "question.accept", question)
+    if question.accepted_reply_id != reply.id:
+        raise Conflict(_("Diese Antwort ist nicht (mehr) als Lösung akzeptiert."))
+    question.accepted_reply = None
+    record_change(question)
     commit()
 
 

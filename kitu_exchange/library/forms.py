@@ -2,8 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from ..forms import (CreateForm, Form, MultiCheckboxField, body_field, reason_field,
-                     tags_field, title_field)
+from ..forms import (CreateForm, Form, body_field, reason_field,
+                     tags_field, title_field, topics_field)
 
 
 def short_text(label) -> StringField:
@@ -20,7 +20,7 @@ class SolutionForm(Form):
     costs = short_text(_l("Kosten"))
     effort = short_text(_l("Aufwand"))
     contact = short_text(_l("Ansprechpartner"))
-    topics = MultiCheckboxField(_l("Themenfelder"))
+    topics = topics_field()
     tags = tags_field()
     status = SelectField(_l("Status"), validate_choice=False)
     reason = reason_field()

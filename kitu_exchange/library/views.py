@@ -4,7 +4,8 @@ from flask_login import current_user
 
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..filters import active_filters, reset_url
+from ..forms import ConfirmForm, markdown_previews
 from ..models import PUBLIC_STATUSES, Reuse
 from ..records import get_or_raise, require
 from ..moderation.forms import ChangeReviewForm, HideForm, ReviewForm
@@ -30,7 +31,7 @@ def _solution_form(solution=None) -> SolutionForm:
                 "title", "situation", "approach", "result", "costs", "effort", "contact",
                 "status")},
             "topics": [topic.slug for topic in solution.topics],
-            "tags": ", ".join(tag.name for tag in solution.tags)})
+            "tags": ", ".join(tag.shown for tag in solution.tags)})
     form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
     form.status.choices = [(status, SOLUTION_STATUS_NAMES[status])
                            for status in services.allowed_statuses(current_user, solution)]
@@ -61,8 +62,15 @@ def solutions():
     )
     page = db.paginate(services.solution_query(current_user, filters), per_page=20,
                        error_out=False)
+    topics = all_topics()
+    active = active_filters("library.solutions", [
+        ("thema", _("Themenfeld"), {topic.slug: topic.name for topic in topics}),
+        ("status", _("Status"), SOLUTION_STATUS_NAMES),
+        ("art", _("Art der Kommune"), AUTHORITY_KINDS),
+    ])
     return render_template("library/solutions.html", page=page, filters=filters,
-                           topics=all_topics(), kinds=AUTHORITY_KINDS,
+                           topics=topics, kinds=AUTHORITY_KINDS, active=active,
+                           reset=reset_url("library.solutions", keep=("sortierung",)),
                            statuses=PUBLIC_STATUSES,
                            own=services.own_unpublished(current_user))
 
@@ -70,7 +78,8 @@ def solutions():
 @bp.route("/neu", methods=["GET", "POST"])
 def create():
     form = _solution_form()
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         try:
             solution = services.create_solution(current_user, _fields(form),
                                                 form.submission_key.data)
@@ -79,8 +88,9 @@ def create():
         else:
             flash(_("Die Lösung ist gespeichert."), "success")
             return redirect(url_for("library.solution", slug=solution.slug))
-    status = 400 if form.is_submitted() else 200
-    return render_template("library/edit.html", form=form, solution=None), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("library/edit.html", form=form, solution=None,
+                           previews=previews), status
 
 
 @bp.route("/<slug>")
@@ -106,7 +116,8 @@ def edit(slug: str):
     solution = services.get_solution(current_user, slug)
     require(current_user, "solution.edit", solution)
     form = _solution_form(solution)
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         try:
             published = services.edit_solution(current_user, solution, _fields(form))
         except Invalid as error:
@@ -116,8 +127,9 @@ def edit(slug: str):
                 "Ihre Änderung wartet auf Prüfung. Bis dahin bleibt die veröffentlichte "
                 "Fassung sichtbar."), "success")
             return redirect(url_for("library.solution", slug=solution.slug))
-    status = 400 if form.is_submitted() else 200
-    return render_template("library/edit.html", form=form, solution=solution), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("library/edit.html", form=form, solution=solution,
+                           previews=previews), status
 
 
 @bp.route("/<slug>/aenderung", methods=["GET", "POST"])

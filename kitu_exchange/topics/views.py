@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +18,15 @@ bp = Blueprint("topics", __name__, url_prefix="/themen")
 @bp.route("")
 def index():
     return render_template("topics/index.html", topics=services.topic_counts())
+
+
+@bp.route("/schlagwoerter.json")
+def tag_suggestions():
+    """Tags in use that contain the typed text, for the tag field's suggestions (signed
+    in only, like every page but the legal ones): [{"name", "label", "uses"}]."""
+    text = request.args.get("q", "")[:60]
+    return jsonify([{"name": tag.name, "label": tag.shown, "uses": uses}
+                    for tag, uses in services.suggest_tags(text)])
 
 
 @bp.route("/<slug>")

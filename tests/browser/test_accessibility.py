@@ -2,90 +2,22 @@
 
 The checks only read pages (the error cases submit forms that fail validation and store
 nothing), so they share one database and one server for the module: starting the app
-per page would triple the run time. The data is made with the same service calls the
-factory fixtures use; `live_server` below overrides the per-test one of conftest.py.
+per page would triple the run time. The data comes from tests/browser/site.py;
+`live_server` below overrides the per-test one of conftest.py.
 """
-from dataclasses import dataclass
-from datetime import date
-
 import pytest
 from playwright.sync_api import expect
 
-from kitu_exchange import create_app
-from kitu_exchange.auth import services as accounts
-from kitu_exchange.extensions import db
-from kitu_exchange.forum import services as forum
-from kitu_exchange.library import services as library
-from kitu_exchange.models import Authority, Role, Topic
-from kitu_exchange.search.index import ensure_index
-from tests.browser.conftest import assert_accessible, serve, sign_in
-from tests.conftest import PASSWORD, base_config, fresh_database_url
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.site import ASKER, serve_site, signed_in_state
 
 pytestmark = pytest.mark.browser
-
-ASKER = "anna.asker@musterstadt.example"
-
-
-@dataclass
-class Site:
-    url: str
-    question: int
-    solved: int
-    solution: str
-
-
-def make_content() -> dict:
-    """Two authorities with questions, replies, a best practice and a re-use."""
-    db.session.add_all([
-        Authority(slug="musterstadt", name="Stadt Musterstadt", kind="Stadt",
-                  population=21_500, staff=310, area_km2=48.2, member_since=date(2019, 3, 1)),
-        Authority(slug="beispielhausen", name="Landkreis Beispielhausen", kind="Landkreis",
-                  population=180_000, staff=1_450, area_km2=1_210.5,
-                  member_since=date(2021, 1, 1)),
-        Topic(slug="drucker-kopierer", name="Drucker und Kopierer", description=""),
-        Topic(slug="e-rechnung", name="E-Rechnung",
-              description="Empfang und Verarbeitung elektronischer Rechnungen."),
-    ])
-    db.session.commit()
-    asker = accounts.create_user(ASKER, "Anna Asker", "musterstadt", Role.MEMBER, PASSWORD)
-    helper = accounts.create_user("bernd.helfer@beispielhausen.example", "Bernd Helfer",
-                                  "beispielhausen", Role.MODERATOR, PASSWORD)
-    question = forum.ask_question(
-        asker, "Wie vereinheitlichen wir unsere Drucker?",
-        "Wir haben 40 verschiedene Druckermodelle im Rathaus.", ["drucker-kopierer"],
-        "drucker, managed-print")
-    forum.add_reply(helper, question.id, "Wir haben **Managed Print** eingeführt:\n\n"
-                    "- ein Rahmenvertrag\n- ein Gerätetyp pro Etage")
-    solved = forum.ask_question(asker, "Wer nimmt XRechnungen per Workflow an?",
-                                "Seit Januar kommen XRechnungen per E-Mail.",
-                                ["e-rechnung"], "xrechnung")
-    forum.accept_reply(asker, forum.add_reply(helper, solved.id,
-                                              "Über den Rechnungseingang des Landes."))
-    solution = library.create_solution(helper, library.SolutionFields(
-        title="Managed Print für die ganze Verwaltung", status="best_practice",
-        situation="40 Druckermodelle in 12 Gebäuden.",
-        approach="Wir haben alle Arbeitsplatzdrucker durch Multifunktionsgeräte ersetzt.",
-        result="30 % weniger Kosten.", costs="ca. 20.000 € im Jahr", effort="6 Monate",
-        contact="IT-Service, it@beispielhausen.example", topics=["drucker-kopierer"],
-        tags="managed-print"))
-    library.record_reuse(asker, solution, "in_progress", "Wir übernehmen den Rahmenvertrag.")
-    return {"question": question.id, "solved": solved.id, "solution": solution.slug}
 
 
 @pytest.fixture(scope="module")
 def site(migrated_database, tmp_path_factory, _browser_requirements):
-    folder = tmp_path_factory.mktemp("accessibility")
-    config = base_config(fresh_database_url(migrated_database, folder), folder / "index")
-    app = create_app(config)
-    try:
-        with app.app_context():
-            ensure_index()
-            content = make_content()
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-    with serve(config, folder / "live_server.log") as url:
-        yield Site(url=url, **content)
+    with serve_site(migrated_database, tmp_path_factory, "accessibility") as site:
+        yield site
 
 
 @pytest.fixture
@@ -96,12 +28,7 @@ def live_server(site):
 @pytest.fixture(scope="module")
 def asker_state(site, browser):
     """The cookies of ASKER, signed in once through the form."""
-    context = browser.new_context(base_url=site.url)
-    try:
-        sign_in(context.new_page(), site.url, ASKER)
-        return context.storage_state()
-    finally:
-        context.close()
+    return signed_in_state(browser, site, ASKER)
 
 
 def submit_empty(button):
