@@ -40,7 +40,7 @@ FIELD_NAMES = {"title": _l("Titel"), "body": _l("Text"), "situation": _l("Ausgan
                "topics": _l("Themenfelder"), "tags": _l("Schlagwörter")}
 AUDIT_AREAS = {"solution": _l("Lösungen prüfen"),
                "post": _l("Beiträge aus- und einblenden, fremde Beiträge bearbeiten"),
-               "flag": _l("Meldungen"), "question": _l("Fragen: Duplikate, Sperren, Verschieben"),
+               "flag": _l("Meldungen"), "question": _l("Fragen: Löschen, Duplikate, Sperren, Verschieben"),
                "revision": _l("Versionen wiederherstellen und schwärzen"),
                "user": _l("Konten"), "authority": _l("Kommunen"),
                "topic": _l("Themenfelder"), "synonym": _l("Synonyme"),
@@ -58,6 +58,8 @@ AUDIT_ACTIONS = {
     "question.merge": _l("Antworten zusammengeführt"), "question.lock": _l("Frage gesperrt"),
     "question.unlock": _l("Sperre aufgehoben"), "question.move": _l("Frage verschoben"),
     "question.delete": _l("Frage gelöscht"),
+    "question.undelete": _l("Gelöschte Frage wiederhergestellt"),
+    "question.purge": _l("Gelöschte Frage endgültig entfernt"),
     "question.to_solution": _l("Frage in Lösung überführt"),
     "authority.create": _l("Kommune angelegt"), "authority.edit": _l("Kommune geändert"),
     "topic.create": _l("Themenfeld angelegt"), "topic.edit": _l("Themenfeld geändert"),

@@ -1,12 +1,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from ..confirmation import confirm_page
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..forms import TITLE_MAX, ConfirmForm
 from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
-from ..moderation.services import voted_ids
+from ..moderation.services import RESTORE_DAYS, voted_ids
 from ..permissions import can
 from ..records import require
 from ..search.service import similar_cases
@@ -154,13 +156,28 @@ def edit(question_id: int):
     return render_template("forum/edit_question.html", form=form, question=question), status
 
 
-@bp.route("/<int:question_id>/loeschen", methods=["POST"])
+@bp.route("/<int:question_id>/loeschen", methods=["GET", "POST"])
 def delete(question_id: int):
     question = services.get_question(question_id, current_user)
-    if ConfirmForm().validate_on_submit():
+    require(current_user, "question.delete", question)
+    form = ConfirmForm()
+    if form.validate_on_submit():
         services.delete_question(current_user, question)
-        flash(_("Die Frage wurde gelöscht."), "success")
-    return redirect(url_for("forum.questions"))
+        flash(_("Die Frage wurde gelöscht. Die Moderation kann sie %(days)d Tage lang "
+                "wiederherstellen.", days=RESTORE_DAYS), "success")
+        return redirect(url_for("forum.questions"))
+    replies = len([reply for reply in question.replies if not reply.hidden])
+    return confirm_page(
+        _("Frage löschen?"), _("Frage löschen"), question_url(question),
+        target_kind=_("Frage Nr. %(id)d", id=question.id), target_label=question.title,
+        target_meta=ngettext("%(num)d Antwort", "%(num)d Antworten", replies),
+        preview_html=question.body_html,
+        consequences=[
+            _("Die Frage und ihre Antworten verschwinden für alle Mitglieder: aus Listen, "
+              "Suche, ähnlichen Fällen und Zählungen."),
+            _("Die Moderation kann die Frage %(days)d Tage lang wiederherstellen; danach "
+              "wird sie endgültig entfernt.", days=RESTORE_DAYS)],
+        form=form, status=400 if form.is_submitted() else 200)
 
 
 @bp.route("/antworten/<int:reply_id>/bearbeiten", methods=["GET", "POST"])

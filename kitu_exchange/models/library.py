@@ -101,8 +101,10 @@ class Reuse(Base):
     status: Mapped[str] = mapped_column(String(20), default=ReuseStatus.IN_USE)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
     # Who recorded it last: the person's data export lists the re-uses they recorded.
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     solution: Mapped[Solution] = relationship(back_populates="reuses")
     authority: Mapped["Authority"] = relationship()
+    recorded_by: Mapped["User | None"] = relationship()

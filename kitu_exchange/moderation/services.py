@@ -19,6 +19,8 @@ from ..visibility import is_public
 from .revisions import MODELS, Post, get_post, target_type_of
 
 STALE_AFTER = timedelta(days=365)
+# How long a deleted question can be restored before `flask moderation purge` removes it.
+RESTORE_DAYS = 30
 REVIEW_DECISIONS = {"publish": SolutionStatus.PUBLISHED,
                     "best_practice": SolutionStatus.BEST_PRACTICE,
                     "send_back": SolutionStatus.DRAFT,
@@ -211,6 +213,55 @@ def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
     flag.resolved_by, flag.resolved_at, flag.resolution_note = moderator, utcnow(), note or ""
     audit(moderator, f"flag.{action}", post or flag, note)
     commit()
+
+
+# -- deleted questions ------------------------------------------------------------------
+
+def deleted_questions() -> list[Question]:
+    """Deleted questions a moderator can still restore, most recently deleted first."""
+    return list(db.session.scalars(
+        select(Question).where(Question.deleted_at.is_not(None))
+        .options(selectinload(Question.authority), selectinload(Question.deleted_by))
+        .order_by(Question.deleted_at.desc(), Question.id.desc())))
+
+
+def restore_deleted_question(moderator: User, question: Question, reason: str = "") -> None:
+    """Bring a deleted question back for everyone (audited).
+
+    Raises NotAllowed, Conflict when it is not deleted.
+    """
+    require(moderator, "question.restore", question)
+    if not question.deleted:
+        raise Conflict(_("Diese Frage ist nicht gelöscht."))
+    question.deleted_at, question.deleted_by = None, None
+    audit(moderator, "question.undelete", question, reason)
+    record_change(question)
+    commit()
+
+
+def purge_deleted(older_than_days: int = RESTORE_DAYS) -> int:
+    """Remove questions deleted more than `older_than_days` ago for good, with their
+    replies, votes, flags and versions; returns how many. The audit log keeps its
+    entries (they name the title)."""
+    horizon = utcnow() - timedelta(days=older_than_days)
+    doomed = list(db.session.scalars(select(Question).where(
+        Question.deleted_at.is_not(None), Question.deleted_at < horizon)))
+    if not doomed:
+        return 0
+    ids = [question.id for question in doomed]
+    # What points at a purged question from outside it lets go first.
+    for other in db.session.scalars(select(Question).where(
+            Question.duplicate_of_id.in_(ids), Question.id.not_in(ids))):
+        other.duplicate_of_id = None
+    for question in doomed:
+        record_change(question)  # the index drops what the database no longer has
+        audit(None, "question.purge", question)
+        question.accepted_reply = None
+    db.session.flush()
+    for question in doomed:
+        db.session.delete(question)
+    commit()
+    return len(doomed)
 
 
 # -- duplicates, locking, moving -------------------------------------------------------
