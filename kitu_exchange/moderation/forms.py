@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import CreateForm, Form, MultiCheckboxField, choices
@@ -35,7 +35,8 @@ class FlagForm(CreateForm):
 
 
 class ResolveFlagForm(Form):
-    action = SelectField(_l("Entscheidung"), validate_choice=False, choices=choices([
+    # No option is chosen in advance: a moderator decides on purpose.
+    action = RadioField(_l("Entscheidung"), validate_choice=False, choices=choices([
         ("hide", _l("Beitrag ausblenden")), ("edited", _l("Beitrag wurde bearbeitet")),
         ("dismiss", _l("Meldung verwerfen"))]))
     note = StringField(_l("Begründung"), validators=[NOTE_LENGTH])

@@ -157,7 +157,7 @@ def flag_post(user: User, post: Post, reason: str, text: str,
     return flag
 
 
-def _flagged_post(flag: Flag) -> Post | None:
+def flagged_post(flag: Flag) -> Post | None:
     model = MODELS.get(flag.target_type)
     return db.session.get(model, flag.target_id) if model else None
 
@@ -167,7 +167,7 @@ def open_flags() -> list[tuple[Flag, Post | None]]:
     flags = list(db.session.scalars(select(Flag).filter_by(status=FlagStatus.OPEN)
                                     .options(selectinload(Flag.reporter))
                                     .order_by(Flag.created_at)))
-    return [(flag, _flagged_post(flag)) for flag in flags]
+    return [(flag, flagged_post(flag)) for flag in flags]
 
 
 def hide_post(moderator: User, post: Post, reason: str) -> None:
@@ -200,7 +200,9 @@ def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
     require(moderator, "flag.resolve")
     if flag.status != FlagStatus.OPEN:
         raise Conflict(_("Diese Meldung ist bereits erledigt."))
-    post = _flagged_post(flag)
+    if action not in ("hide", "dismiss", "edited"):
+        raise Invalid(_("Bitte wählen Sie eine Entscheidung."), "action")
+    post = flagged_post(flag)
     if post is None and action != "dismiss":
         raise Conflict(_("Der Beitrag ist nicht mehr vorhanden: die Meldung kann nur "
                          "verworfen werden."))

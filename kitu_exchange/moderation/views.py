@@ -162,19 +162,22 @@ def flag(target_type: str, target_id: int):
     return render_template("moderation/flag.html", form=form, post=post), status
 
 
-@bp.route("/moderation/meldungen/<int:flag_id>", methods=["POST"])
+@bp.route("/moderation/meldungen/<int:flag_id>", methods=["GET", "POST"])
 def resolve(flag_id: int):
+    """One flag: the flagged text beside the decision, which starts with none chosen."""
     require(current_user, "flag.resolve")
     flag = get_or_raise(Flag, flag_id)
     form = ResolveFlagForm()
     if form.validate_on_submit():
         try:
-            services.resolve_flag(current_user, flag, form.action.data, form.note.data)
-        except DomainError as error:
-            flash(error.message, "error")
-            return _overview(error.status)
-        flash(_("Die Meldung ist erledigt."), "success")
-    return redirect(url_for("moderation.index") + "#meldungen")
+            services.resolve_flag(current_user, flag, form.action.data or "", form.note.data)
+        except Invalid as error:
+            _form_error(form, error, "action")
+        else:
+            flash(_("Die Meldung ist erledigt."), "success")
+            return redirect(url_for("moderation.index") + "#meldungen")
+    return render_template("moderation/resolve.html", flag=flag, form=form,
+                           post=services.flagged_post(flag)), 400 if form.is_submitted() else 200
 
 
 @bp.route("/moderation/ausblenden/<target_type>/<int:target_id>", methods=["POST"])
