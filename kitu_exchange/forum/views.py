@@ -8,7 +8,7 @@ from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..forms import TITLE_MAX, ConfirmForm
 from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
-from ..moderation.services import RESTORE_DAYS, voted_ids
+from ..moderation.services import RESTORE_DAYS, duplicate_candidates, voted_ids
 from ..permissions import can
 from ..records import require
 from ..search.service import similar_cases
@@ -112,10 +112,12 @@ def _question_page(question, reply_form, status=200):
     replies = [reply for reply in question.replies
                if not reply.hidden or can(current_user, "post.view_hidden", reply)]
     replies.sort(key=lambda r: (not r.accepted, -r.helpful_count, r.created_at))
+    candidates = (duplicate_candidates(current_user, question, similar)
+                  if can(current_user, "question.close", question) else [])
     return render_template(
         "forum/question.html", question=question, replies=replies, reply_form=reply_form,
         confirm_form=ConfirmForm(), similar=similar, hide_form=HideForm(),
-        duplicate_form=DuplicateForm(), move_form=move_form,
+        duplicate_form=DuplicateForm(), duplicate_candidates=candidates, move_form=move_form,
         lock_form=ReasonForm(),
         voted=voted_ids(current_user, "reply", [reply.id for reply in replies]),
         library_solution=solution_from_question(question)), status

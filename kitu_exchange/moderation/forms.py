@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import CreateForm, Form, MultiCheckboxField, choices
 
@@ -57,8 +57,9 @@ class RedactForm(Form):
 
 
 class DuplicateForm(Form):
-    original = IntegerField(_l("Nummer der Originalfrage"), validators=[
-        DataRequired(_l("Bitte geben Sie die Nummer der Originalfrage an."))])
+    # Choices are the candidate questions the page shows (similar cases, search hits).
+    original = RadioField(_l("Originalfrage"), coerce=int, validate_choice=False,
+                          validators=[InputRequired(_l("Bitte wählen Sie die Originalfrage."))])
     note = StringField(_l("Begründung"), validators=[Optional(), NOTE_LENGTH])
 
 

@@ -289,6 +289,24 @@ def close_as_duplicate(moderator: User, question: Question, original_id: int,
     commit()
 
 
+def duplicate_candidates(user: User, question: Question, similar: list, query: str = ""
+                         ) -> list[Question]:
+    """Open questions that `question` may duplicate: the similar cases shown on its page,
+    then the hits of a moderator's search; the question itself and closed ones left out."""
+    from ..search.service import SearchFilters, search_cases
+
+    hits = list(similar)
+    if query.strip():
+        hits += search_cases(user, query, SearchFilters(kind="question"), per_page=10).hits
+    candidates: dict[int, Question] = {}
+    for hit in hits:
+        record = getattr(hit, "record", hit)
+        if (isinstance(record, Question) and record.id != question.id
+                and not record.duplicate_of_id and record.id not in candidates):
+            candidates[record.id] = record
+    return list(candidates.values())
+
+
 def merge_replies(moderator: User, duplicate: Question) -> int:
     """Move the replies of a closed duplicate to its original; returns how many moved.
 

@@ -15,6 +15,7 @@ from ..forum.services import get_question
 from ..library.services import get_solution, pending_changes
 from ..models import Flag, Question, Reply, Reuse, Revision, SynonymSet, User
 from ..records import get_or_raise, require
+from ..search.service import similar_cases
 from ..submissions import AlreadySaved
 from ..visibility import visible
 from . import revisions, services
@@ -250,19 +251,25 @@ def _refuse(post, message: str):
     return redirect(post_url(post)), 303
 
 
-@bp.route("/fragen/<int:question_id>/duplikat", methods=["POST"])
+@bp.route("/fragen/<int:question_id>/duplikat", methods=["GET", "POST"])
 def close_duplicate(question_id: int):
+    """Choose the original among the similar cases or search for it, then close."""
     question = _moderated_question(question_id, "question.close")
     form = DuplicateForm()
-    if not form.validate_on_submit():
-        return _refuse(question, " ".join(form.original.errors)
-                       or _("Bitte prüfen Sie Ihre Eingabe."))
-    try:
-        services.close_as_duplicate(current_user, question, form.original.data,
-                                    form.note.data)
-    except Invalid as error:
-        return _refuse(question, error.message)
-    return _back(question, _("Die Frage ist als Duplikat geschlossen."))
+    query = request.args.get("suche", "").strip()[:200]
+    if form.validate_on_submit():
+        try:
+            services.close_as_duplicate(current_user, question, form.original.data,
+                                        form.note.data)
+        except Invalid as error:
+            form.original.errors.append(error.message)
+        else:
+            return _back(question, _("Die Frage ist als Duplikat geschlossen."))
+    similar = similar_cases(current_user, case=question, authority_slug=question.authority.slug)
+    candidates = services.duplicate_candidates(current_user, question, similar, query)
+    return render_template("moderation/duplicate.html", question=question, form=form,
+                           candidates=candidates, query=query
+                           ), 400 if form.is_submitted() else 200
 
 
 @bp.route("/fragen/<int:question_id>/zusammenfuehren", methods=["GET", "POST"])

@@ -259,7 +259,8 @@ def test_duplicate_merge_lock_and_move(client, auth, people, app, make_question,
     make_reply(A, duplicate, "Antwort beim Duplikat")
     auth.login(MOD)
     response = auth.post(f"/fragen/{duplicate}/duplikat", {"original": "9999"})
-    assert response.status_code == 303
+    assert response.status_code == 400  # shown at the choice, on the duplicate page
+    assert "Eine Frage mit dieser Nummer gibt es nicht." in response.get_data(as_text=True)
     assert auth.post(f"/fragen/{duplicate}/duplikat", {"original": str(original)}
                      ).status_code == 302
     page = client.get(f"/fragen/{duplicate}", follow_redirects=True).get_data(as_text=True)
