@@ -3,7 +3,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import submissions
@@ -246,10 +246,11 @@ def solution_query(user: User, filters: SolutionFilter) -> Select:
 
 
 def own_unpublished(user: User) -> list[Solution]:
-    """The user's drafts and submissions, for the library page."""
+    """The user's drafts, submissions and sent-back changes, for the library page."""
     return list(db.session.scalars(
-        select(Solution).where(Solution.author_id == user.id,
-                               Solution.status.not_in(PUBLIC_STATUSES))
+        select(Solution).where(or_(
+            and_(Solution.author_id == user.id, Solution.status.not_in(PUBLIC_STATUSES)),
+            and_(Solution.pending_editor_id == user.id, Solution.pending_status.is_not(None))))
         .options(selectinload(Solution.authority), selectinload(Solution.topics))
         .order_by(Solution.created_at.desc())))
 

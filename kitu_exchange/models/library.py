@@ -85,6 +85,12 @@ class Solution(Base):
     def best_practice(self) -> bool:
         return self.status == SolutionStatus.BEST_PRACTICE
 
+    @property
+    def returned(self) -> bool:
+        """Sent back by a moderator with a comment: the draft, or a pending change."""
+        return ((self.status == SolutionStatus.DRAFT and bool(self.review_comment))
+                or self.pending_status == "returned")
+
     def __repr__(self) -> str:
         return f"<Solution {self.slug}>"
 
