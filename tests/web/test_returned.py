@@ -51,7 +51,7 @@ def test_sent_back_change_of_a_published_solution(app, client, auth, people, mak
     auth.logout()
     auth.login(A)
     page = client.get("/loesungen").get_data(as_text=True)
-    assert "Ihre Lösungen in Arbeit" in page and "zurückgegeben" in page and COMMENT in page
+    assert "Ihre unveröffentlichten Lösungen" in page and "zurückgegeben" in page and COMMENT in page
     auth.logout()
     auth.login(B)  # others see the published solution, not the moderator's note
     page = client.get("/kommunen/musterstadt").get_data(as_text=True)
