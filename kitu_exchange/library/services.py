@@ -85,6 +85,8 @@ def _apply(user: User, solution: Solution, fields: SolutionFields) -> None:
         setattr(solution, name, text)
         setattr(solution, f"{name}_html", render_markdown(text) if text else "")
     solution.costs, solution.effort, solution.contact = fields.costs, fields.effort, fields.contact
+    if fields.status in PUBLIC_STATUSES and solution.status != fields.status:
+        solution.last_reviewed_at = utcnow()  # a curator publishing is a review
     solution.status = fields.status
 
 

@@ -72,7 +72,8 @@ def review_queue() -> list[Solution]:
 
 
 def stale_solutions() -> list[Solution]:
-    """Published solutions not reviewed for 12 months (never reviewed: since created)."""
+    """Published solutions not reviewed for 12 months. Publishing is a review; a solution
+    without one (e.g. imported) counts from its creation."""
     horizon = utcnow() - STALE_AFTER
     return list(db.session.scalars(
         select(Solution)
@@ -422,6 +423,17 @@ def save_synonym_set(moderator: User, synonym_set, terms_text: str):
     audit(moderator, action, synonym_set)
     commit()
     return synonym_set
+
+
+def synonym_sets(text: str = ""):
+    """Synonym sets in alphabetical order; with `text`, those whose terms contain it
+    (ignoring case)."""
+    query = select(SynonymSet).order_by(SynonymSet.terms, SynonymSet.id)
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        query = query.where(func.lower(SynonymSet.terms).like(pattern, escape="\\"))
+    return query
 
 
 def delete_synonym_set(moderator: User, synonym_set) -> None:

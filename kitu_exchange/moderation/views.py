@@ -24,6 +24,7 @@ from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, Red
 
 bp = Blueprint("moderation", __name__)
 
+SYNONYMS_PER_PAGE = 25
 ACTIONS = ["solution", "post", "flag", "question", "revision", "user", "authority", "topic",
            "synonym", "reuse"]
 
@@ -411,10 +412,12 @@ def synonyms(set_id: int | None = None):
             flash(_("Die Synonyme sind gespeichert und gelten ab sofort in der Suche."),
                   "success")
             return redirect(url_for("moderation.synonyms"))
-    sets = db.session.scalars(select(SynonymSet).order_by(SynonymSet.terms))
+    query = request.args.get("filter", "").strip()[:80]
+    page = db.paginate(services.synonym_sets(query), per_page=SYNONYMS_PER_PAGE,
+                       error_out=False)
     status = 400 if form.errors else 200
     return render_template("moderation/synonyms.html", form=form, current=current,
-                           sets=list(sets)), status
+                           page=page, query=query), status
 
 
 @bp.route("/moderation/synonyme/<int:set_id>/loeschen", methods=["GET", "POST"])

@@ -28,6 +28,9 @@ def upgrade():
     with op.batch_alter_table('authority', schema=None) as batch_op:
         batch_op.add_column(sa.Column('is_member', sa.Boolean(), nullable=False,
                                       server_default=sa.true()))
+    # Publishing is a review: published solutions without one count from their creation.
+    op.execute("UPDATE solution SET last_reviewed_at = created_at "
+               "WHERE status IN ('published', 'best_practice') AND last_reviewed_at IS NULL")
     # The association's office is an authority for accounts, not a member.
     op.execute("UPDATE authority SET is_member = false WHERE slug = 'kitu'")
     op.create_table(
