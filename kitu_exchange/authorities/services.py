@@ -95,6 +95,7 @@ def profile(authority: Authority, user: User) -> dict:
     reuses = db.session.scalars(
         select(Reuse).join(Reuse.solution)
         .where(Reuse.authority_id == authority.id, public_solutions())
-        .options(selectinload(Reuse.solution).selectinload(Solution.authority))
+        .options(selectinload(Reuse.solution).selectinload(Solution.authority),
+                 selectinload(Reuse.recorded_by))
         .order_by(Reuse.created_at.desc()))
     return {"questions": list(questions), "solutions": list(solutions), "reuses": list(reuses)}

@@ -68,7 +68,8 @@ def get_solution(user: User, slug: str) -> Solution:
         select(Solution).filter_by(slug=slug).options(
             selectinload(Solution.authority), selectinload(Solution.author),
             selectinload(Solution.topics), selectinload(Solution.tags),
-            selectinload(Solution.reuses).selectinload(Reuse.authority)))
+            selectinload(Solution.reuses).selectinload(Reuse.authority),
+            selectinload(Solution.reuses).selectinload(Reuse.recorded_by)))
     if not visible(user, solution):
         raise NotFound(_("Diese Lösung gibt es nicht (mehr)."))
     return solution
@@ -208,6 +209,8 @@ def record_reuse(user: User, solution: Solution, status: str, note: str,
     if reuse is None:
         reuse = Reuse(solution=solution, authority_id=user.authority_id)
         db.session.add(reuse)
+    else:
+        reuse.updated_at = utcnow()
     require(user, "reuse.record", reuse)
     reuse.status, reuse.note, reuse.recorded_by_id = status, note, user.id
     db.session.flush()
