@@ -22,6 +22,13 @@ AUTHORITY_KINDS = {
     "Verbandsgemeinde": _l("Verbandsgemeinde"), "Landkreis": _l("Landkreis"),
     "Zweckverband": _l("Zweckverband"), "Sonstige": _l("Sonstige"),
 }
+SOFTWARE_FIELD_NAMES = {
+    "finance": _l("Finanzwesen / Haushalt"), "dms": _l("Dokumentenmanagement / E-Akte"),
+    "council": _l("Ratsinformationssystem"), "epayment": _l("E-Payment"),
+    "hr": _l("Personalwesen"), "registry": _l("Einwohnermeldewesen"),
+    "permits": _l("Bauen und Genehmigungen"), "portal": _l("Bürgerportal / Onlinedienste"),
+    "it_service": _l("IT-Dienstleister / Rechenzentrum"), "other": _l("Sonstiges"),
+}
 ROLE_NAMES = {"member": _l("Mitglied"), "moderator": _l("Moderation"),
               "admin": _l("Administration")}
 SOLUTION_STATUS_NAMES = {
@@ -115,6 +122,7 @@ def register_web_helpers(app: Flask) -> None:
         ROLE_NAMES=ROLE_NAMES,
         SOLUTION_STATUS_NAMES=SOLUTION_STATUS_NAMES,
         REUSE_STATUS_NAMES=REUSE_STATUS_NAMES,
+        SOFTWARE_FIELD_NAMES=SOFTWARE_FIELD_NAMES,
         POPULATION_BANDS=POPULATION_BANDS,
         FLAG_REASONS=FLAG_REASONS,
         FIELD_NAMES=FIELD_NAMES,

@@ -49,9 +49,10 @@ class Authority(Base):
 
     users: Mapped[list["User"]] = relationship(back_populates="authority")
     contacts: Mapped[list["AuthorityContact"]] = relationship(
-        cascade="all, delete-orphan", order_by="AuthorityContact.role, AuthorityContact.id")
+        back_populates="authority", cascade="all, delete-orphan",
+        order_by="AuthorityContact.role, AuthorityContact.id")
     software: Mapped[list["AuthoritySoftware"]] = relationship(
-        cascade="all, delete-orphan",
+        back_populates="authority", cascade="all, delete-orphan",
         order_by="AuthoritySoftware.field, AuthoritySoftware.product")
 
     @property
@@ -81,6 +82,8 @@ class AuthorityContact(Base):
     note: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    authority: Mapped[Authority] = relationship(back_populates="contacts")
+
 
 class AuthoritySoftware(Base):
     """A product or service provider an authority uses in one field."""
@@ -94,3 +97,5 @@ class AuthoritySoftware(Base):
     product: Mapped[str] = mapped_column(String(120), index=True)
     provider: Mapped[str] = mapped_column(String(120), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    authority: Mapped[Authority] = relationship(back_populates="software")
