@@ -43,7 +43,7 @@ FLAG_REASONS = {"spam": _l("Spam oder Werbung"), "off_topic": _l("Gehört nicht 
                 "outdated": _l("Veraltet"), "other": _l("Anderer Grund")}
 FIELD_NAMES = {"title": _l("Titel"), "body": _l("Text"), "situation": _l("Ausgangslage"),
                "approach": _l("Lösung"), "result": _l("Ergebnis"), "costs": _l("Kosten"),
-               "effort": _l("Aufwand"), "contact": _l("Ansprechpartner"),
+               "effort": _l("Aufwand"), "contact": _l("Ansprechperson"),
                "topics": _l("Themenfelder"), "tags": _l("Schlagwörter")}
 AUDIT_AREAS = {"solution": _l("Lösungen prüfen"),
                "post": _l("Beiträge aus- und einblenden, fremde Beiträge bearbeiten"),
@@ -131,8 +131,9 @@ def register_web_helpers(app: Flask) -> None:
     )
 
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    # Dates and times without seconds: "03.03.2026, 10:15".
     app.jinja_env.filters["datetime"] = (
-        lambda value: format_datetime(value, "medium") if value else "")
+        lambda value: format_datetime(value, "dd.MM.yyyy, HH:mm") if value else "")
     app.jinja_env.filters["number"] = (
         lambda value: format_decimal(value) if value is not None else "")
     app.jinja_env.filters["isodate"] = lambda value: value.isoformat() if value else ""

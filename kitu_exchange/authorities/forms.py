@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from ..forms import Form, slug_field
@@ -24,7 +25,9 @@ class AuthorityForm(Form):
     area_km2 = DecimalField(_l("Fläche in km²"), places=None, validators=[
         Optional(), NumberRange(min=0, max=100_000, message=_l(
             "Bitte eine Zahl zwischen %(min)s und %(max)s."))])
-    member_since = DateField(_l("Mitglied seit"), validators=[Optional()])
+    # A text field in German order (TT.MM.JJJJ); ISO dates are accepted too.
+    member_since = DateField(_l("Mitglied seit"), format=["%d.%m.%Y", "%Y-%m-%d"],
+                             widget=TextInput(), validators=[Optional()])
 
 
 def _optional_text(label, max_length: int, validators=()) -> StringField:
