@@ -13,17 +13,20 @@ from playwright.sync_api import expect
 
 from kitu_exchange import create_app
 from kitu_exchange.auth import services as accounts
+from kitu_exchange.authorities import services as authorities
 from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
-from kitu_exchange.models import Authority, Role, Topic
+from kitu_exchange.models import Authority, Role, Topic, utcnow
+from kitu_exchange.moderation import services as moderation
 from kitu_exchange.search.index import ensure_index
 from tests.browser.conftest import assert_accessible, serve, sign_in
-from tests.conftest import PASSWORD, base_config, fresh_database_url
+from tests.conftest import PASSWORD, base_config, fresh_database_url, totp_secret_for
 
 pytestmark = pytest.mark.browser
 
 ASKER = "anna.asker@musterstadt.example"
+MODERATOR = "moni.moderation@beispielhausen.example"
 
 
 @dataclass
@@ -32,6 +35,8 @@ class Site:
     question: int
     solved: int
     solution: str
+    flag: int
+    duplicate: int
 
 
 def make_content() -> dict:
@@ -69,7 +74,22 @@ def make_content() -> dict:
         contact="IT-Service, it@beispielhausen.example", topics=["drucker-kopierer"],
         tags="managed-print"))
     library.record_reuse(asker, solution, "in_progress", "Wir übernehmen den Rahmenvertrag.")
-    return {"question": question.id, "solved": solved.id, "solution": solution.slug}
+    # Issue 11, items 11-15: a profile with contacts and software, a flag to decide, a
+    # moderator with a second factor and a near-duplicate question.
+    musterstadt = db.session.scalar(db.select(Authority).filter_by(slug="musterstadt"))
+    authorities.save_contact(asker, musterstadt, None, authorities.ContactFields(
+        role="IT-Leitung", email="it@musterstadt.example", phone="03946 905-100"))
+    authorities.save_software(asker, musterstadt, None, "finance", "proDoppik", "H&H")
+    moderator = accounts.create_user(MODERATOR, "Moni Moderation", "beispielhausen",
+                                     Role.MODERATOR, PASSWORD)
+    moderator.totp_secret, moderator.totp_enabled_at = totp_secret_for(MODERATOR), utcnow()
+    db.session.commit()
+    flag = moderation.flag_post(asker, question.replies[0], "outdated", "Stimmt nicht mehr.")
+    duplicate = forum.ask_question(helper, "Drucker vereinheitlichen: wie geht das?",
+                                   "Wir haben viele verschiedene Druckermodelle im Rathaus.",
+                                   ["drucker-kopierer"], "drucker")
+    return {"question": question.id, "solved": solved.id, "solution": solution.slug,
+            "flag": flag.id, "duplicate": duplicate.id}
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +113,25 @@ def live_server(site):
     return site.url
 
 
-@pytest.fixture(scope="module")
-def asker_state(site, browser):
-    """The cookies of ASKER, signed in once through the form."""
+def _signed_in_state(site, browser, email):
     context = browser.new_context(base_url=site.url)
     try:
-        sign_in(context.new_page(), site.url, ASKER)
+        sign_in(context.new_page(), site.url, email)
         return context.storage_state()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def asker_state(site, browser):
+    """The cookies of ASKER, signed in once through the form."""
+    return _signed_in_state(site, browser, ASKER)
+
+
+@pytest.fixture(scope="module")
+def moderator_state(site, browser):
+    """The cookies of MODERATOR (password and second factor), signed in once."""
+    return _signed_in_state(site, browser, MODERATOR)
 
 
 def submit_empty(button):
@@ -111,7 +141,8 @@ def submit_empty(button):
     return action
 
 
-# (name, path, signed in, what to do on the page before the check)
+# (name, path, signed in (True: as ASKER, "moderator": as MODERATOR), what to do on the
+# page before the check)
 PAGES = [
     ("home", "/", True, None),
     ("sign-in", "/anmelden", False, None),
@@ -133,14 +164,30 @@ PAGES = [
     ("history", "/verlauf/question/{question}", True, None),
     ("delete-account", "/konto/loeschen", True, None),
     ("delete-account-errors", "/konto/loeschen", True, submit_empty("Konto endgültig löschen")),
+    # Issue 11, items 11-15.
+    ("authority-profile", "/kommunen/musterstadt", True, None),
+    ("authority-contacts", "/kommunen/musterstadt/ansprechpersonen", True, None),
+    ("authority-contacts-errors", "/kommunen/musterstadt/ansprechpersonen", True,
+     submit_empty("Speichern")),
+    ("authority-software", "/kommunen/musterstadt/software", True, None),
+    ("directory-filtered", "/kommunen?art=Stadt&groesse=10k-50k&software=doppik", True, None),
+    ("directory-no-hits", "/kommunen?software=gibt-es-nicht", True, None),
+    ("delete-question-confirm", "/fragen/{question}/loeschen", True, None),
+    ("moderation-queue", "/moderation", "moderator", None),
+    ("flag-decision", "/moderation/meldungen/{flag}", "moderator", None),
+    ("flag-decision-errors", "/moderation/meldungen/{flag}", "moderator",
+     submit_empty("Entscheidung speichern")),
+    ("duplicate-choice", "/fragen/{duplicate}/duplikat?suche=Drucker", "moderator", None),
+    ("deleted-questions", "/moderation/geloescht", "moderator", None),
+    ("synonyms", "/moderation/synonyme", "moderator", None),
 ]
 
 
 @pytest.mark.parametrize("path, signed_in, action",
                          [pytest.param(*rest, id=name) for name, *rest in PAGES])
-def test_no_axe_violations(site, asker_state, new_page, browser_errors, axe, path, signed_in,
-                           action):
-    page = new_page(asker_state if signed_in else None)
+def test_no_axe_violations(site, asker_state, moderator_state, new_page, browser_errors, axe,
+                           path, signed_in, action):
+    page = new_page({True: asker_state, "moderator": moderator_state}.get(signed_in))
     response = page.goto(path.format(**vars(site)))
     assert response is not None and response.ok, f"{path}: HTTP {response.status}"
     if action:
