@@ -82,9 +82,15 @@ def edit_question(user: User, question: Question, title: str, body: str,
 
 
 def delete_question(user: User, question: Question) -> None:
-    """Remove a question from the exchange (kept in the database as deleted)."""
+    """Remove a question from the exchange: gone for members at once (lists, search,
+    counts), restorable by a moderator until `purge_deleted` removes it for good.
+
+    Raises NotAllowed, Conflict when it is deleted already.
+    """
     require(user, "question.delete", question)
-    question.deleted_at = utcnow()
+    if question.deleted:
+        raise Conflict(_("Diese Frage ist bereits gelöscht."))
+    question.deleted_at, question.deleted_by = utcnow(), user
     audit(user, "question.delete", question)
     record_change(question)
     commit()

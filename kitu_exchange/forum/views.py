@@ -1,15 +1,17 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..authorities.services import directory
+from ..confirmation import confirm_page
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..filters import active_filters, reset_url
 from ..extensions import db
 from ..forms import TITLE_MAX, ConfirmForm, markdown_previews
 from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
-from ..moderation.services import voted_ids
+from ..moderation.services import RESTORE_DAYS, duplicate_candidates, voted_ids
 from ..permissions import can
 from ..records import require
 from ..search.service import similar_cases
@@ -137,10 +139,12 @@ def _question_page(question, reply_form, status=200, previews=None):
     replies = [reply for reply in question.replies
                if not reply.hidden or can(current_user, "post.view_hidden", reply)]
     replies.sort(key=lambda r: (not r.accepted, -r.helpful_count, r.created_at))
+    candidates = (duplicate_candidates(current_user, question, similar)
+                  if can(current_user, "question.close", question) else [])
     return render_template(
         "forum/question.html", question=question, replies=replies, reply_form=reply_form,
         confirm_form=ConfirmForm(), similar=similar, hide_form=HideForm(),
-        duplicate_form=DuplicateForm(), move_form=move_form,
+        duplicate_form=DuplicateForm(), duplicate_candidates=candidates, move_form=move_form,
         lock_form=ReasonForm(),
         voted=voted_ids(current_user, "reply", [reply.id for reply in replies]),
         library_solution=solution_from_question(question), previews=previews,
@@ -187,13 +191,28 @@ def edit(question_id: int):
                            previews=previews), status
 
 
-@bp.route("/<int:question_id>/loeschen", methods=["POST"])
+@bp.route("/<int:question_id>/loeschen", methods=["GET", "POST"])
 def delete(question_id: int):
     question = services.get_question(question_id, current_user)
-    if ConfirmForm().validate_on_submit():
+    require(current_user, "question.delete", question)
+    form = ConfirmForm()
+    if form.validate_on_submit():
         services.delete_question(current_user, question)
-        flash(_("Die Frage wurde gelöscht."), "success")
-    return redirect(url_for("forum.questions"))
+        flash(_("Die Frage wurde gelöscht. Die Moderation kann sie %(days)d Tage lang "
+                "wiederherstellen.", days=RESTORE_DAYS), "success")
+        return redirect(url_for("forum.questions"))
+    replies = len([reply for reply in question.replies if not reply.hidden])
+    return confirm_page(
+        _("Frage löschen?"), _("Frage löschen"), question_url(question),
+        target_kind=_("Frage Nr. %(id)d", id=question.id), target_label=question.title,
+        target_meta=ngettext("%(num)d Antwort", "%(num)d Antworten", replies),
+        preview_html=question.body_html,
+        consequences=[
+            _("Die Frage und ihre Antworten verschwinden für alle Mitglieder: aus Listen, "
+              "Suche, ähnlichen Fällen und Zählungen."),
+            _("Die Moderation kann die Frage %(days)d Tage lang wiederherstellen; danach "
+              "wird sie endgültig entfernt.", days=RESTORE_DAYS)],
+        form=form, status=400 if form.is_submitted() else 200)
 
 
 @bp.route("/antworten/<int:reply_id>/bearbeiten", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ class SolutionForm(Form):
     result = body_field(_l("Ergebnis"), required=False)
     costs = short_text(_l("Kosten"))
     effort = short_text(_l("Aufwand"))
-    contact = short_text(_l("Ansprechpartner"))
+    contact = short_text(_l("Ansprechperson"))
     topics = topics_field()
     tags = tags_field()
     status = SelectField(_l("Status"), validate_choice=False)

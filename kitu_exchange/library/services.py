@@ -3,7 +3,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import submissions
@@ -70,7 +70,8 @@ def get_solution(user: User, slug: str) -> Solution:
         select(Solution).filter_by(slug=slug).options(
             selectinload(Solution.authority), selectinload(Solution.author),
             selectinload(Solution.topics), selectinload(Solution.tags),
-            selectinload(Solution.reuses).selectinload(Reuse.authority)))
+            selectinload(Solution.reuses).selectinload(Reuse.authority),
+            selectinload(Solution.reuses).selectinload(Reuse.recorded_by)))
     if not visible(user, solution):
         raise NotFound(_("Diese Lösung gibt es nicht (mehr)."))
     return solution
@@ -89,6 +90,8 @@ def _apply(user: User, solution: Solution, fields: SolutionFields) -> Mentions:
         setattr(solution, name, text)
         setattr(solution, f"{name}_html", render_markdown(text, mentions) if text else "")
     solution.costs, solution.effort, solution.contact = fields.costs, fields.effort, fields.contact
+    if fields.status in PUBLIC_STATUSES and solution.status != fields.status:
+        solution.last_reviewed_at = utcnow()  # a curator publishing is a review
     solution.status = fields.status
     return mentions
 
@@ -237,6 +240,8 @@ def record_reuse(user: User, solution: Solution, status: str, note: str,
     if reuse is None:
         reuse = Reuse(solution=solution, authority_id=user.authority_id)
         db.session.add(reuse)
+    else:
+        reuse.updated_at = utcnow()
     require(user, "reuse.record", reuse)
     reuse.status, reuse.note, reuse.recorded_by_id = status, note, user.id
     db.session.flush()
@@ -279,10 +284,11 @@ def solution_query(user: User, filters: SolutionFilter) -> Select:
 
 
 def own_unpublished(user: User) -> list[Solution]:
-    """The user's drafts and submissions, for the library page."""
+    """The user's drafts, submissions and sent-back changes, for the library page."""
     return list(db.session.scalars(
-        select(Solution).where(Solution.author_id == user.id,
-                               Solution.status.not_in(PUBLIC_STATUSES))
+        select(Solution).where(or_(
+            and_(Solution.author_id == user.id, Solution.status.not_in(PUBLIC_STATUSES)),
+            and_(Solution.pending_editor_id == user.id, Solution.pending_status.is_not(None))))
         .options(selectinload(Solution.authority), selectinload(Solution.topics))
         .order_by(Solution.created_at.desc())))
 

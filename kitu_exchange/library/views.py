@@ -2,6 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..confirmation import confirm_page
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
 from ..filters import active_filters, reset_url
@@ -172,11 +173,22 @@ def reuse(slug: str):
     return solution_page(solution, reuse_form=form, status=400)
 
 
-@bp.route("/nachnutzung/<int:reuse_id>/entfernen", methods=["POST"])
+@bp.route("/nachnutzung/<int:reuse_id>/entfernen", methods=["GET", "POST"])
 def remove_reuse(reuse_id: int):
     reuse = get_or_raise(Reuse, reuse_id)
-    slug = reuse.solution.slug
-    if ConfirmForm().validate_on_submit():
+    solution = services.get_solution(current_user, reuse.solution.slug)
+    require(current_user, "reuse.remove", reuse)
+    back = url_for("library.solution", slug=solution.slug) + "#nachnutzung"
+    form = ConfirmForm()
+    if form.validate_on_submit():
         services.remove_reuse(current_user, reuse)
         flash(_("Die Nachnutzung ist entfernt."), "success")
-    return redirect(url_for("library.solution", slug=slug) + "#nachnutzung")
+        return redirect(back)
+    return confirm_page(
+        _("Nachnutzung entfernen?"), _("Eintrag entfernen"), back,
+        target_kind=_("Nachnutzung von „%(title)s“", title=solution.title),
+        target_label=reuse.authority.name,
+        target_meta=REUSE_STATUS_NAMES.get(reuse.status, reuse.status),
+        consequences=[_("Der Eintrag und seine Notiz werden gelöscht; die Lösung zählt "
+                        "eine Nachnutzung weniger.")],
+        form=form, status=400 if form.is_submitted() else 200)

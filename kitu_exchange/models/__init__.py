@@ -1,6 +1,7 @@
 """Mapped classes; import from here."""
 from .account import LoginAttempt, RecoveryCode, Role, User, UserSession
-from .authority import POPULATION_BANDS, Authority, AuthorityKind, population_band
+from .authority import (POPULATION_BANDS, SOFTWARE_FIELDS, Authority, AuthorityContact,
+                        AuthorityKind, AuthoritySoftware, population_band)
 from .base import Base, utcnow
 from .forum import Question, Reply
 from .legal import LegalPage
@@ -14,7 +15,9 @@ from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
-    "Authority", "AuthorityKind", "Follow", "FollowKind", "Notification", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
+    "Authority", "AuthorityContact", "AuthorityKind", "AuthoritySoftware", "Follow",
+    "FollowKind", "Notification", "SOFTWARE_FIELDS", "Base", "LegalPage", "LoginAttempt",
+    "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
     "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "Submission", "SynonymSet",
     "Tag", "Topic", "User", "UserSession", "population_band", "utcnow",

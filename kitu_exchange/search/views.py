@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
@@ -24,11 +24,13 @@ def _date(name: str, errors: list[str]) -> date | None:
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append(_("Bitte geben Sie das Datum im Format JJJJ-MM-TT an."))
-        return None
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):  # German order first; ISO from old links
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    errors.append(_("Bitte geben Sie das Datum im Format TT.MM.JJJJ an, z. B. 01.03.2026."))
+    return None
 
 
 @bp.route("/suche")

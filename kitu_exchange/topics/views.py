@@ -2,6 +2,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..confirmation import confirm_page
 from ..errors import Conflict
 from ..extensions import db
 from ..forms import ConfirmForm
@@ -55,14 +56,22 @@ def _edit(topic: Topic | None):
     return render_template("topics/edit.html", form=form, topic=topic), status
 
 
-@bp.route("/<slug>/loeschen", methods=["POST"])
+@bp.route("/<slug>/loeschen", methods=["GET", "POST"])
 def delete(slug: str):
     topic = by_slug_or_raise(Topic, slug, _("Dieses Themenfeld gibt es nicht."))
     require(current_user, "topic.manage")
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if form.validate_on_submit():
         services.delete_topic(current_user, topic)
         flash(_("Das Themenfeld ist gelöscht."), "success")
-    return redirect(url_for("topics.index"))
+        return redirect(url_for("topics.index"))
+    return confirm_page(
+        _("Themenfeld löschen?"), _("Themenfeld löschen"),
+        url_for("topics.edit", slug=topic.slug), target_kind=_("Themenfeld"),
+        target_label=topic.name, target_meta=topic.description,
+        consequences=[_("Fragen und Lösungen verlieren dieses Themenfeld; alles andere "
+                        "bleibt. Das Löschen lässt sich nicht rückgängig machen.")],
+        form=form, status=400 if form.is_submitted() else 200)
 
 
 @bp.route("/neu", methods=["GET", "POST"])

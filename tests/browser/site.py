@@ -13,6 +13,7 @@ from datetime import date
 
 from kitu_exchange import create_app
 from kitu_exchange.auth import services as accounts
+from kitu_exchange.authorities import services as authorities
 from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
@@ -34,6 +35,8 @@ class Site:
     solved: int        # solved
     solution: str      # a best practice with a re-use
     two_replies: int   # asked by ASKER, two replies, none accepted (for the accept flow)
+    flag: int          # an open flag on the first question's reply
+    duplicate: int     # a near-duplicate of the first question
 
 
 def make_content() -> dict:
@@ -88,10 +91,18 @@ def make_content() -> dict:
         title="Rechnungseingang mit dem Landesportal", status="submitted",
         approach="Alle XRechnungen kommen über das Portal des Landes.",
         topics=["e-rechnung"], tags="XRechnung"))
-    moderation.flag_post(asker, question.replies[0], "outdated",
-                         "Der Rahmenvertrag ist ausgelaufen.")
+    flag = moderation.flag_post(asker, question.replies[0], "outdated",
+                                "Der Rahmenvertrag ist ausgelaufen.")
+    # Issue 11, items 11-15: a profile with contacts and software, a near-duplicate.
+    musterstadt = db.session.scalar(db.select(Authority).filter_by(slug="musterstadt"))
+    authorities.save_contact(asker, musterstadt, None, authorities.ContactFields(
+        role="IT-Leitung", email="it@musterstadt.example", phone="03946 905-100"))
+    authorities.save_software(asker, musterstadt, None, "finance", "proDoppik", "H&H")
+    duplicate = forum.ask_question(helper, "Drucker vereinheitlichen: wie geht das?",
+                                   "Wir haben viele verschiedene Druckermodelle im Rathaus.",
+                                   ["drucker-kopierer"], "drucker")
     return {"question": question.id, "solved": solved.id, "solution": solution.slug,
-            "two_replies": two_replies.id}
+            "two_replies": two_replies.id, "flag": flag.id, "duplicate": duplicate.id}
 
 
 @contextmanager

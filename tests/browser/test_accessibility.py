@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.site import ASKER, serve_site, signed_in_state
+from tests.browser.site import ASKER, MODERATOR, serve_site, signed_in_state
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,12 @@ def asker_state(site, browser):
     return signed_in_state(browser, site, ASKER)
 
 
+@pytest.fixture(scope="module")
+def moderator_state(site, browser):
+    """The cookies of MODERATOR (password and second factor), signed in once."""
+    return signed_in_state(browser, site, MODERATOR)
+
+
 def submit_empty(button):
     def action(page):
         page.get_by_role("button", name=button, exact=True).click()
@@ -38,7 +44,8 @@ def submit_empty(button):
     return action
 
 
-# (name, path, signed in, what to do on the page before the check)
+# (name, path, signed in (True: as ASKER, "moderator": as MODERATOR), what to do on the
+# page before the check)
 PAGES = [
     ("home", "/", True, None),
     ("sign-in", "/anmelden", False, None),
@@ -60,14 +67,30 @@ PAGES = [
     ("history", "/verlauf/question/{question}", True, None),
     ("delete-account", "/konto/loeschen", True, None),
     ("delete-account-errors", "/konto/loeschen", True, submit_empty("Konto endgültig löschen")),
+    # Issue 11, items 11-15.
+    ("authority-profile", "/kommunen/musterstadt", True, None),
+    ("authority-contacts", "/kommunen/musterstadt/ansprechpersonen", True, None),
+    ("authority-contacts-errors", "/kommunen/musterstadt/ansprechpersonen", True,
+     submit_empty("Speichern")),
+    ("authority-software", "/kommunen/musterstadt/software", True, None),
+    ("directory-filtered", "/kommunen?art=Stadt&groesse=10k-50k&software=doppik", True, None),
+    ("directory-no-hits", "/kommunen?software=gibt-es-nicht", True, None),
+    ("delete-question-confirm", "/fragen/{question}/loeschen", True, None),
+    ("moderation-queue", "/moderation", "moderator", None),
+    ("flag-decision", "/moderation/meldungen/{flag}", "moderator", None),
+    ("flag-decision-errors", "/moderation/meldungen/{flag}", "moderator",
+     submit_empty("Entscheidung speichern")),
+    ("duplicate-choice", "/fragen/{duplicate}/duplikat?suche=Drucker", "moderator", None),
+    ("deleted-questions", "/moderation/geloescht", "moderator", None),
+    ("synonyms", "/moderation/synonyme", "moderator", None),
 ]
 
 
 @pytest.mark.parametrize("path, signed_in, action",
                          [pytest.param(*rest, id=name) for name, *rest in PAGES])
-def test_no_axe_violations(site, asker_state, new_page, browser_errors, axe, path, signed_in,
-                           action):
-    page = new_page(asker_state if signed_in else None)
+def test_no_axe_violations(site, asker_state, moderator_state, new_page, browser_errors, axe,
+                           path, signed_in, action):
+    page = new_page({True: asker_state, "moderator": moderator_state}.get(signed_in))
     response = page.goto(path.format(**vars(site)))
     assert response is not None and response.ok, f"{path}: HTTP {response.status}"
     if action:
