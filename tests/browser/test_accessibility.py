@@ -111,6 +111,11 @@ def submit_empty(button):
     return action
 
 
+def type_mention(page):
+    page.get_by_label("Ihre Antwort").press_sequentially("Frage an @bern")
+    expect(page.get_by_role("listbox", name="Personen erwähnen")).to_be_visible()
+
+
 # (name, path, signed in, what to do on the page before the check)
 PAGES = [
     ("home", "/", True, None),
@@ -133,6 +138,10 @@ PAGES = [
     ("history", "/verlauf/question/{question}", True, None),
     ("delete-account", "/konto/loeschen", True, None),
     ("delete-account-errors", "/konto/loeschen", True, submit_empty("Konto endgültig löschen")),
+    ("notifications", "/benachrichtigungen", True, None),
+    ("following", "/gefolgt", True, None),
+    ("person", "/personen/bernd-helfer", True, None),
+    ("mention-suggestions", "/fragen/{question}", True, type_mention),
 ]
 
 
