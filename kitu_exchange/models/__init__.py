@@ -2,6 +2,7 @@
 from .account import LoginAttempt, RecoveryCode, Role, User, UserSession
 from .authority import POPULATION_BANDS, Authority, AuthorityKind, population_band
 from .base import Base, utcnow
+from .feeds import FeedToken
 from .forum import Question, Reply
 from .legal import LegalPage
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
@@ -13,7 +14,7 @@ from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
-    "Authority", "AuthorityKind", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
+    "Authority", "AuthorityKind", "Base", "FeedToken", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
     "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "Submission", "SynonymSet",
     "Tag", "Topic", "User", "UserSession", "population_band", "utcnow",
