@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from kitu_exchange import create_app
 from kitu_exchange.auth import services as accounts
 from kitu_exchange.extensions import db
+from kitu_exchange.feeds.tokens import create_feed_token
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
 from kitu_exchange.models import Authority, Role, Topic
@@ -69,6 +70,7 @@ def make_content() -> dict:
         contact="IT-Service, it@beispielhausen.example", topics=["drucker-kopierer"],
         tags="managed-print"))
     library.record_reuse(asker, solution, "in_progress", "Wir übernehmen den Rahmenvertrag.")
+    create_feed_token(asker, "Feedreader im Büro")  # the settings list its feed addresses
     return {"question": question.id, "solved": solved.id, "solution": solution.slug}
 
 
