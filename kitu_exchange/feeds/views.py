@@ -8,6 +8,7 @@ a deactivated account, learns nothing (not even whether a topic exists).
 import hashlib
 import threading
 import time
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
@@ -69,9 +70,7 @@ def _serve(token: str, build):
     feed = build(record.user, current_app.config["FEED_ENTRIES"])
     if feed is None:
         return _empty(404)
-    host = request.host.split(":")[0] or "localhost"
-    body = atom_document(feed, request.base_url, f"tag:{host},2026:kitu-exchange/",
-                         SITE_NAME)
+    body = atom_document(feed, request.base_url, _id_prefix(), SITE_NAME)
     note_use(record)
     response = Response(body, content_type=ATOM)
     # Private: only the reader's own cache; no-cache: it asks again each time, so a post
@@ -80,6 +79,14 @@ def _serve(token: str, build):
     response.headers["X-Robots-Tag"] = "noindex"
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     return response.make_conditional(request)
+
+
+def _id_prefix() -> str:
+    """Entry ids are tag URIs (RFC 4151) of the site's public host name, so that they
+    stay the same whichever address a reader uses."""
+    host = (urlsplit(current_app.config.get("BASE_URL") or "").hostname
+            or request.host.split(":")[0] or "localhost")
+    return f"tag:{host},2026:kitu-exchange/"
 
 
 def _by(model, column, value):
