@@ -15,6 +15,7 @@ from ..models import (AuditEntry, FeedToken, Flag, LoginAttempt, Question, Recov
                       Revision, Role, Solution, User, UserSession, Vote, utcnow)
 from ..models.unit_of_work import commit
 from ..moderation.services import audit, label_of
+from ..notifications import services as notifications
 from ..records import require
 
 
@@ -31,7 +32,8 @@ def _rows(query, *fields: str) -> list[dict]:
 
 def _account(user: User) -> dict:
     return {
-        **_row(user, "id", "email", "name", "role", "active", "created_at"),
+        **_row(user, "id", "email", "name", "handle", "role", "active", "created_at",
+               "follow_on_ask", "follow_on_reply", "follow_on_reuse"),
         "authority": {"slug": user.authority.slug, "name": user.authority.name},
         "password": ("Ein Passwort ist gesetzt. Gespeichert ist nur sein Hash (scrypt); "
                      "er wird nicht exportiert." if user.password_hash
@@ -145,6 +147,8 @@ SECTIONS: dict[str, Callable[[User], object]] = {
     "flags": _flags,
     "reuses": _reuses,
     "audit_entries": _audit_entries,
+    "follows": notifications.follows_export,
+    "notifications": notifications.notifications_export,
 }
 
 
@@ -175,7 +179,7 @@ def _second_factor_of(user: User) -> None:
 
 # Data erased outright when an account is deleted; a new table about a person adds a line.
 ERASE: list[Callable[[User], None]] = [_login_attempts_of, _sessions_of, _second_factor_of,
-                                      erase_feed_tokens]
+                                       notifications.erase_of, erase_feed_tokens]
 
 
 def placeholder_email(user: User) -> str:

@@ -11,12 +11,12 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Authority, Question, Reply, Solution, SolutionStatus, Tag, Topic,
-                      User)
+from ..models import (Authority, Follow, FollowKind, Question, Reply, Solution,
+                      SolutionStatus, Tag, Topic, User)
 from ..rendering import excerpt, html_to_text
 from ..visibility import public_questions, public_replies, public_solutions, visible
 
@@ -192,3 +192,30 @@ def authority_feed(owner: User, authority: Authority, limit: int) -> Feed:
     return Feed(f"kommunen/{authority.id}", authority.name,
                 url_for("authorities.profile", slug=authority.slug, _external=True),
                 entries_for(owner, posts, limit))
+
+
+def _followed(owner: User, kind: FollowKind):
+    return (select(Follow.target_id)
+            .where(Follow.user_id == owner.id, Follow.target_kind == str(kind))
+            .scalar_subquery())
+
+
+def following_feed(owner: User, limit: int) -> Feed:
+    """What the owner follows: questions and solutions new in followed topics, tags and
+    authorities, and new replies on followed questions; the owner's own posts left out
+    (nobody needs to be told of their own)."""
+    topics, tags = _followed(owner, FollowKind.TOPIC), _followed(owner, FollowKind.TAG)
+    authorities = _followed(owner, FollowKind.AUTHORITY)
+    questions = questions_where(
+        or_(Question.topics.any(Topic.id.in_(topics)), Question.tags.any(Tag.id.in_(tags)),
+            Question.authority_id.in_(authorities)),
+        Question.author_id.is_distinct_from(owner.id), limit=limit)
+    solutions = solutions_where(
+        or_(Solution.topics.any(Topic.id.in_(topics)), Solution.tags.any(Tag.id.in_(tags)),
+            Solution.authority_id.in_(authorities)),
+        Solution.author_id.is_distinct_from(owner.id), limit=limit)
+    replies = replies_where(Reply.question_id.in_(_followed(owner, FollowKind.QUESTION)),
+                            Reply.author_id.is_distinct_from(owner.id), limit=limit)
+    return Feed(f"gefolgt/{owner.id}", _("Was ich folge"),
+                url_for("notifications.following", _external=True),
+                entries_for(owner, questions + solutions + replies, limit))

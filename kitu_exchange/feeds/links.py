@@ -13,6 +13,7 @@ GENERAL_FEEDS = [
     ("feeds.solutions", _l("Neue Lösungen")),
     ("feeds.best_practice", _l("Neue Best Practices")),
     ("feeds.questions", _l("Neue Fragen")),
+    ("feeds.following", _l("Was ich folge")),
 ]
 
 

@@ -108,6 +108,11 @@ def questions(token: str):
     return _serve(token, feeds.questions_feed)
 
 
+@bp.route("/<token>/gefolgt.atom")
+def following(token: str):
+    return _serve(token, feeds.following_feed)
+
+
 @bp.route("/<token>/themen/<slug>.atom")
 def topic(token: str, slug: str):
     def build(owner, limit):

@@ -7,13 +7,14 @@ from datetime import datetime
 
 import feedparser
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from kitu_exchange.admin import services as admin
 from kitu_exchange.extensions import db
-from kitu_exchange.models import Base, FeedToken, Question, Solution, User
+from kitu_exchange.models import (Authority, Base, FeedToken, Question, Reply, Solution, Tag,
+                                  Topic, User)
 from kitu_exchange.moderation import services as moderation
-from tests.conftest import ADMIN, A, B, factory_moderator
+from tests.conftest import ADMIN, MOD, A, B, factory_moderator
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_URL = re.compile(r'https?://[^/"\s<]+/feeds/([A-Za-z0-9_-]{43})/loesungen\.atom')
@@ -167,7 +168,7 @@ def test_token_is_made_in_the_settings_and_the_database_never_holds_it(app, peop
     assert len(token) == 43  # 256 bits, base64url
     page = auth.client.get("/konto/").get_data(as_text=True)
     assert "Mein Feedreader" in page and "noch nicht benutzt" in page
-    for feed in ("loesungen.atom", "best-practice.atom", "fragen.atom"):
+    for feed in ("loesungen.atom", "best-practice.atom", "fragen.atom", "gefolgt.atom"):
         assert f"/feeds/{token}/{feed}" in page
     with app.app_context():
         record = db.session.scalar(select(FeedToken))
@@ -468,6 +469,7 @@ ALTERNATE = re.compile(r'<link rel="alternate" type="application/atom\+xml" titl
     ("/loesungen?status=best_practice", "/best-practice.atom"),
     ("/fragen", "/fragen.atom"),
     ("/fragen?schlagwort=mfp", "/schlagwoerter/mfp.atom"),
+    ("/gefolgt", "/gefolgt.atom"),
 ])
 def test_pages_link_their_feed_for_a_person_with_a_token(app, people, auth, reader,
                                                          make_question, page, feed):
@@ -480,3 +482,80 @@ def test_pages_link_their_feed_for_a_person_with_a_token(app, people, auth, read
     title, href = links[0]
     assert href == f"http://kitu.test/feeds/{token}{feed}"
     read(reader, token, feed.lstrip("/"))
+
+
+# -- the personal feed: what I follow ---------------------------------------------------
+
+def follow(auth, kind: str, target_id: int):
+    response = auth.post("/folgen", {"kind": kind, "target_id": str(target_id)},
+                         token_from="/gefolgt")
+    assert response.status_code == 302
+
+
+def unfollow(auth, kind: str, target_id: int):
+    response = auth.post("/folgen/beenden", {"kind": kind, "target_id": str(target_id)},
+                         token_from="/gefolgt")
+    assert response.status_code == 302
+
+
+def id_of(app, model, **by) -> int:
+    with app.app_context():
+        return db.session.scalar(select(model.id).filter_by(**by))
+
+
+def test_personal_feed_lists_what_i_follow(app, people, auth, reader, make_user, make_topic,
+                                          make_question, make_reply, make_solution):
+    make_topic("personal", "Personal")
+    make_user("c@drittstadt.example", authority="drittstadt", name="Carla Dritte")
+    followed = make_question(B, title="Gefolgte Frage", topics=["personal"])
+    other = make_question(B, title="Nicht gefolgte Frage", topics=["personal"])
+    make_question(B, title="Mit Schlagwort", topics=["personal"], tags="mfp")
+    auth.login(A)
+    token = create_token(auth)
+    assert f"/feeds/{token}/gefolgt.atom" in auth.client.get("/konto/").get_data(as_text=True)
+    follow(auth, "topic", id_of(app, Topic, slug="drucker-kopierer"))
+    follow(auth, "tag", id_of(app, Tag, name="mfp"))
+    follow(auth, "authority", id_of(app, Authority, slug="drittstadt"))
+    follow(auth, "question", followed)
+    make_question(B, title="Neu im Themenfeld")                       # followed topic
+    make_question(A, title="Meine eigene Frage")                      # own: left out
+    make_question("c@drittstadt.example", title="Aus Drittstadt", topics=["personal"])
+    make_solution(B, title="Neue Lösung")                             # followed topic
+    make_solution(B, title="Bernds Entwurf", status="draft")
+    make_solution(B, title="Bernd wartet", status="submitted")
+    make_reply(B, followed, body="Antwort auf die gefolgte Frage")
+    make_reply(B, other, body="Antwort auf eine andere Frage")
+    hidden_reply = make_reply(B, followed, body="Gleich ausgeblendet")
+    with app.app_context():
+        moderation.hide_post(factory_moderator(), db.session.get(Reply, hidden_reply), "Spam")
+    parsed = read(reader, token, "gefolgt.atom")
+    assert sorted(titles(parsed)) == sorted([
+        "Neu im Themenfeld", "Mit Schlagwort", "Aus Drittstadt", "Lösung: Neue Lösung",
+        "Antwort auf: Gefolgte Frage"])
+    reply = next(entry for entry in parsed.entries if entry.title.startswith("Antwort"))
+    assert reply.link.startswith(f"http://kitu.test/fragen/{followed}-")
+    assert reply.link.endswith("#antwort-" + str(reply.id.rsplit("/", 1)[1]))
+    assert reply.author == "Bernd Beispiel, Stadt Nachbarort"
+    assert parsed.feed.link == "http://kitu.test/gefolgt"
+    # Unfollowing takes the topic's posts out of the next fetch.
+    unfollow(auth, "topic", id_of(app, Topic, slug="drucker-kopierer"))
+    assert sorted(titles(read(reader, token, "gefolgt.atom"))) == sorted([
+        "Mit Schlagwort", "Aus Drittstadt", "Antwort auf: Gefolgte Frage"])
+
+
+def test_personal_feeds_are_personal(app, people, auth, reader, make_question):
+    """B's token reads B's follows, never A's; a question hidden later leaves it."""
+    question = make_question(B, title="Von Anna gefolgt")
+    auth.login(A)
+    follow(auth, "topic", id_of(app, Topic, slug="drucker-kopierer"))
+    token_a = create_token(auth)
+    auth.logout()
+    auth.login(B)
+    token_b = create_token(auth)
+    make_question(MOD, title="Neu von der Moderation")
+    assert titles(read(reader, token_b, "gefolgt.atom")) == []
+    assert sorted(titles(read(reader, token_a, "gefolgt.atom"))) == [
+        "Neu von der Moderation", "Von Anna gefolgt"]
+    with app.app_context():
+        moderation.hide_post(factory_moderator(), db.session.get(Question, question), "Spam")
+    assert titles(read(reader, token_a, "gefolgt.atom")) == ["Neu von der Moderation"]
