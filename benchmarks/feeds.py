@@ -1,7 +1,7 @@
 """Feed speed: each Atom feed of 50 entries, read with a feed token as a reader reads it.
 
-Loads 5,000 questions and 1,000 solutions (of them 100 best practices, 50 drafts and 50
-hidden) into a fresh database built by the migrations, then fetches each feed through
+Loads 5,000 questions with 5,000 replies and 1,000 solutions (of them 100 best practices,
+50 drafts and 50 hidden), and a reader following an authority and 200 questions, into a fresh database built by the migrations, then fetches each feed through
 the in-process test client without cookies and reports the median and p95 time, the
 SQL queries per request, the CPU time and the document size; `conditional` is the same solutions
 feed asked again with its ETag (answered 304).
@@ -29,7 +29,8 @@ from kitu_exchange import create_app  # noqa: E402
 from kitu_exchange.auth.services import create_user  # noqa: E402
 from kitu_exchange.extensions import db  # noqa: E402
 from kitu_exchange.feeds.tokens import create_feed_token, token_of  # noqa: E402
-from kitu_exchange.models import Authority, Question, Solution, Topic  # noqa: E402
+from kitu_exchange.models import (Authority, Follow, Question, Reply, Solution,  # noqa: E402
+                                  Topic)
 from kitu_exchange.models.forum import question_topic  # noqa: E402
 from kitu_exchange.models.library import solution_topic  # noqa: E402
 
@@ -78,6 +79,17 @@ def load(questions: int, solutions: int) -> str:
     db.session.commit()
     user = create_user("leserin@kommune-0.example", "Lea Leserin", "kommune-0", "member",
                        None)  # a feed token needs no password
+    # The personal feed: the reader follows an authority and 200 questions with replies.
+    reply_rows = [{"question_id": 1 + (number % questions), "body": "Antwort.",
+                   "body_html": "<p>Antwort.</p>", "authority_id": authorities[5].id,
+                   "created_at": start + timedelta(hours=number)}
+                  for number in range(1, 5 * questions + 1, 5)]
+    db.session.execute(insert(Reply), reply_rows)
+    db.session.add_all([Follow(user_id=user.id, target_kind="authority",
+                               target_id=authorities[3].id),
+                        *(Follow(user_id=user.id, target_kind="question", target_id=number)
+                          for number in range(1, questions + 1, questions // 200))])
+    db.session.commit()
     return token_of(create_feed_token(user, "Benchmark"))
 
 
@@ -132,7 +144,7 @@ def main() -> None:
         feeds = {name: f"/feeds/{token}/{path}" for name, path in (
             ("solutions", "loesungen.atom"), ("best_practice", "best-practice.atom"),
             ("questions", "fragen.atom"), ("topic", "themen/allgemein.atom"),
-            ("authority", "kommunen/kommune-3.atom"))}
+            ("authority", "kommunen/kommune-3.atom"), ("following", "gefolgt.atom"))}
         report = {"database": url.split(":")[0], "questions": args.questions,
                   "solutions": args.solutions}
         for name, path in feeds.items():
