@@ -1,10 +1,11 @@
 """Feed speed: each Atom feed of 50 entries, read with a feed token as a reader reads it.
 
 Loads 5,000 questions with 5,000 replies and 1,000 solutions (of them 100 best practices,
-50 drafts and 50 hidden), and a reader following an authority and 200 questions, into a fresh database built by the migrations, then fetches each feed through
-the in-process test client without cookies and reports the median and p95 time, the
-SQL queries per request, the CPU time and the document size; `conditional` is the same solutions
-feed asked again with its ETag (answered 304).
+50 drafts and 50 hidden), and a reader following an authority and 200 questions, into a
+fresh database built by the migrations, then fetches each feed through the in-process
+test client without cookies and reports the median and p95 time, the SQL queries per
+request, the CPU time and the document size; `conditional` is the solutions feed asked
+again with its ETag (answered 304).
 
     .venv/bin/python benchmarks/feeds.py [--runs 30] [--json]
     .venv/bin/python benchmarks/feeds.py --database-url postgresql+psycopg://…/bench

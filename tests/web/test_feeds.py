@@ -18,7 +18,8 @@ from tests.conftest import ADMIN, MOD, A, B, factory_moderator
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_URL = re.compile(r'https?://[^/"\s<]+/feeds/([A-Za-z0-9_-]{43})/loesungen\.atom')
-MARKDOWN_BODY = "Wir haben **alle** Drucker _ersetzt_.\n\n- Schritt eins\n- [Vertrag](https://example.org)"
+MARKDOWN_BODY = ("Wir haben **alle** Drucker _ersetzt_.\n\n- Schritt eins\n"
+                 "- [Vertrag](https://example.org)")
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -146,15 +147,18 @@ def test_the_rfc4287_check_finds_broken_feeds():
             b'<updated>2026-01-01T00:00:00+00:00</updated><link href="http://x/e"/></entry>'
             b'</feed>')
     assert rfc4287_problems(good) == []
-    broken = {
-        b"<id>tag:x,2026:f</id>": b"",
-        b"<author><name>n</name></author>": b"",
-        b'<link href="http://x/e"/>': b"",
-        b"<title>e</title>": b"<title>e</title><title>f</title>",
-        b'<link href="http://x/e"/>': b'<link href="http://x/e"/><link rel="alternate" href="http://x/f"/>',
-        b"<updated>2026-01-01T00:00:00+00:00</updated><author>": b"<updated>gestern</updated><author>",
-    }
-    for before, after in broken.items():
+    link = b'<link href="http://x/e"/>'
+    broken = [
+        (b"<id>tag:x,2026:f</id>", b""),                           # feed without id
+        (b"<author><name>n</name></author>", b""),                 # nobody credited
+        (link, b""),                                               # no alternate, no content
+        (b"<title>e</title>", b"<title>e</title><title>f</title>"),
+        (link, link + b'<link rel="alternate" href="http://x/f"/>'),
+        (b"<updated>2026-01-01T00:00:00+00:00</updated><author>",
+         b"<updated>gestern</updated><author>"),
+    ]
+    for before, after in broken:
+        assert before in good
         assert rfc4287_problems(good.replace(before, after, 1)), after
 
 
