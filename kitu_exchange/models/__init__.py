@@ -3,6 +3,7 @@ from .account import LoginAttempt, RecoveryCode, Role, User, UserSession
 from .authority import (POPULATION_BANDS, SOFTWARE_FIELDS, Authority, AuthorityContact,
                         AuthorityKind, AuthoritySoftware, population_band)
 from .base import Base, utcnow
+from .feeds import FeedToken
 from .forum import Question, Reply
 from .legal import LegalPage
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
@@ -15,7 +16,8 @@ from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
-    "Authority", "AuthorityContact", "AuthorityKind", "AuthoritySoftware", "Follow",
+    "Authority", "AuthorityContact", "AuthorityKind", "AuthoritySoftware", "FeedToken",
+    "Follow",
     "FollowKind", "Notification", "SOFTWARE_FIELDS", "Base", "LegalPage", "LoginAttempt",
     "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
