@@ -116,8 +116,11 @@ DANGEROUS = """() => {
       }
     }
   }
+  // The app's own <details> (the search filters on a phone) is allowed; any other is a
+  // post's markup that got through (and any on* attribute is caught above anyway).
   const tags = "iframe, object, embed, svg, math, body style, base, meta[http-equiv], " +
-               "frame, applet, img, video, audio, input[autofocus], details, marquee";
+               "frame, applet, img, video, audio, input[autofocus], " +
+               "details:not(.filter-details), marquee";
   for (const element of document.querySelectorAll(tags)) {
     found.push("element " + show(element));
   }
