@@ -148,7 +148,14 @@ def _question_page(question, reply_form, status=200, previews=None):
         lock_form=ReasonForm(),
         voted=voted_ids(current_user, "reply", [reply.id for reply in replies]),
         library_solution=solution_from_question(question), previews=previews,
-        clear_draft=session.pop("clear_question_draft", False)), status
+        clear_draft=_posted_just_now()), status
+
+
+def _posted_just_now() -> bool:
+    """Whether this page follows the posting of a question (once), so that the page
+    clears the draft kept in the browser. The session is only touched when it holds
+    the mark, so other question pages send no new cookie."""
+    return "clear_question_draft" in session and session.pop("clear_question_draft")
 
 
 @bp.route("/<int:question_id>/antworten", methods=["POST"])
