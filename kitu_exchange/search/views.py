@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..authorities.services import directory
+from ..authorities.services import all_authorities
 from ..text import clean_text
 from ..topics.services import all_topics
 from .index import start_poller
@@ -53,4 +53,4 @@ def search():
     return render_template(
         "search/results.html", query=query, results=results, filters=filters, sort=sort,
         errors=errors, topics={t.slug: t.name for t in all_topics()},
-        authorities={a.slug: a.name for a in directory()})
+        authorities={a.slug: a.name for a in all_authorities()})
