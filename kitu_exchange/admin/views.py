@@ -8,7 +8,8 @@ from ..account import personal_data
 from ..auth import second_factor
 from ..auth import services as accounts
 from ..auth.sessions import active_sessions
-from ..authorities.services import directory
+from ..authorities.services import all_authorities
+from ..confirmation import confirm_page
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..main import legal
@@ -26,7 +27,7 @@ bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 def index():
     require(current_user, "user.manage")
     form = AccountForm()
-    form.authority.choices = [(a.slug, a.name) for a in directory()]
+    form.authority.choices = [(a.slug, a.name) for a in all_authorities()]
     form.role.choices = list(ROLE_NAMES.items())
     invitation = None
     if form.validate_on_submit():
@@ -40,7 +41,7 @@ def index():
                                  _external=True)
             flash(_("Das Konto für %(email)s ist angelegt.", email=user.email), "success")
             form = AccountForm(formdata=None)
-            form.authority.choices = [(a.slug, a.name) for a in directory()]
+            form.authority.choices = [(a.slug, a.name) for a in all_authorities()]
             form.role.choices = list(ROLE_NAMES.items())
     users = db.session.scalars(select(User).options(selectinload(User.authority))
                                .order_by(User.name))
@@ -55,7 +56,7 @@ def account(user_id: int):
     require(current_user, "user.manage", user)
     form = EditAccountForm(obj=user)
     form.role.choices = list(ROLE_NAMES.items())
-    form.authority.choices = [(a.slug, a.name) for a in directory()]
+    form.authority.choices = [(a.slug, a.name) for a in all_authorities()]
     if not form.is_submitted():
         form.authority.data = user.authority.slug
     if form.validate_on_submit():
@@ -119,10 +120,22 @@ def end_sessions(user_id: int):
     return redirect(url_for("admin.account", user_id=user.id))
 
 
-@bp.route("/konten/<int:user_id>/zweiter-faktor-zuruecksetzen", methods=["POST"])
+@bp.route("/konten/<int:user_id>/zweiter-faktor-zuruecksetzen", methods=["GET", "POST"])
 def reset_second_factor(user_id: int):
     user = get_or_raise(User, user_id)
-    ConfirmForm().validate_on_submit()  # CSRFProtect has already refused a bad token
-    second_factor.reset(current_user, user)
-    flash(_("Der zweite Faktor von %(name)s ist zurückgesetzt.", name=user.name), "success")
-    return redirect(url_for("admin.account", user_id=user.id))
+    require(current_user, "user.manage", user)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        second_factor.reset(current_user, user)
+        flash(_("Der zweite Faktor von %(name)s ist zurückgesetzt.", name=user.name), "success")
+        return redirect(url_for("admin.account", user_id=user.id))
+    return confirm_page(
+        _("Zweiten Faktor zurücksetzen?"), _("Zweiten Faktor zurücksetzen"),
+        url_for("admin.account", user_id=user.id), target_kind=_("Konto"),
+        target_label=user.display_name, target_meta=user.email,
+        consequences=[
+            _("Die Authenticator-App und die Wiederherstellungscodes der Person gelten "
+              "nicht mehr."),
+            _("Moderation und Administration müssen bei der nächsten Anmeldung einen neuen "
+              "zweiten Faktor einrichten.")],
+        form=form, status=400 if form.is_submitted() else 200)

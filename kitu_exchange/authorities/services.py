@@ -61,6 +61,11 @@ def _contains(column, text: str):
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
+def all_authorities() -> list[Authority]:
+    """Every authority, the association's office included (choices for accounts)."""
+    return list(db.session.scalars(select(Authority).order_by(Authority.name)))
+
+
 def directory(filters: DirectoryFilter | None = None) -> list[Authority]:
     """Member authorities (not the association's office), filtered by kind, size band
     and software in use ("Wer nutzt auch …?"), with their software loaded."""

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..authorities.services import directory
+from ..authorities.services import all_authorities
 from ..confirmation import confirm_page
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..filters import active_filters, reset_url
@@ -76,7 +76,7 @@ def questions():
         ("anzeigen", _("Anzeigen"), SHOW_NAMES),
         ("thema", _("Themenfeld"), {topic.slug: topic.name for topic in topics}),
         ("schlagwort", _("Schlagwort"), {}),
-        ("kommune", _("Kommune"), {a.slug: a.name for a in directory()}),
+        ("kommune", _("Kommune"), {a.slug: a.name for a in all_authorities()}),
     ], defaults={"anzeigen": "newest"})
     return render_template("forum/questions.html", page=page, filters=filters,
                            topics=topics, active=active, show_names=SHOW_NAMES,

@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..authorities.services import directory
+from ..authorities.services import all_authorities
 from ..filters import active_filters, reset_url
 from ..text import clean_text
 from ..models import POPULATION_BANDS
@@ -54,7 +54,7 @@ def search():
     page = request.args.get("page", 1, type=int) or 1
     results = search_cases(current_user, query, filters, sort, page) if query else None
     topics = {t.slug: t.name for t in all_topics()}
-    authorities = {a.slug: a.name for a in directory()}
+    authorities = {a.slug: a.name for a in all_authorities()}
     active = active_filters("search.search", [
         ("art", _("Art"), {"question": _("Fragen"), "solution": _("Lösungen")}),
         ("thema", _("Themenfeld"), topics),

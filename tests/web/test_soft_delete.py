@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from kitu_exchange.extensions import db
 from kitu_exchange.models import AuditEntry, Question, Reply, SynonymSet
-from tests.conftest import MOD, A, B, csrf_token
+from tests.conftest import ADMIN as ADMIN_EMAIL, MOD, A, B, csrf_token
 
 TITLE = "Faxgeräte im Standesamt abschaffen?"
 BODY = "Wir wollen die letzten Faxgeräte im Standesamt loswerden."
@@ -182,3 +182,26 @@ def test_merge_and_reuse_removal_ask_first(app, client, auth, question, make_que
     with app.app_context():
         from kitu_exchange.models import Reuse
         assert db.session.scalar(select(Reuse.id)) is None
+
+
+def test_resetting_a_second_factor_asks_first(app, client, auth, people):
+    from kitu_exchange.models import User
+    from tests.conftest import ADMIN
+    with app.app_context():
+        moderator_id = db.session.scalar(select(User.id).filter_by(email=MOD))
+    url = f"/verwaltung/konten/{moderator_id}/zweiter-faktor-zuruecksetzen"
+    auth.login(ADMIN)
+    assert f'href="{url}"' in client.get(f"/verwaltung/konten/{moderator_id}").get_data(
+        as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "Zweiten Faktor zurücksetzen?" in page and MOD in page
+    with app.app_context():
+        assert db.session.get(User, moderator_id).totp_secret  # GET changed nothing
+    assert confirm(client, url).status_code == 302
+    with app.app_context():
+        assert not db.session.get(User, moderator_id).totp_secret
+
+
+def test_admin_can_still_choose_the_office_for_an_account(client, auth, people):
+    auth.login(ADMIN_EMAIL)
+    assert 'value="kitu"' in client.get("/verwaltung").get_data(as_text=True)
