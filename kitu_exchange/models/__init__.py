@@ -7,7 +7,7 @@ from .legal import LegalPage
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
 from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
                          Vote)
-from .search import SearchChange, SearchCursor, SynonymSet
+from .search import SearchChange, SearchCursor, SearchVector, SynonymSet
 from .submission import Submission
 from .taxonomy import Tag, Topic
 
@@ -15,6 +15,6 @@ __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
     "Authority", "AuthorityKind", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
-    "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "Submission", "SynonymSet",
+    "SearchChange", "SearchCursor", "SearchVector", "Solution", "SolutionStatus", "Submission", "SynonymSet",
     "Tag", "Topic", "User", "UserSession", "population_band", "utcnow",
 ]

@@ -48,6 +48,20 @@ def reindex_command(procs):
                f"({result['generation']}).")
 
 
+@search.command("vectors")
+@click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Encoding processes.")
+def vectors_command(procs):
+    """Compute the sentence vectors that are missing (first start, model change)."""
+    from . import vectors
+
+    result = vectors.build_missing(procs=procs)
+    state = vectors.coverage()
+    click.echo(f"Computed {result['built']} vectors in {result['seconds']:.1f} s "
+               f"({result['per_second']:.1f} cases/s); {state['missing']} of "
+               f"{state['visible']} cases without a vector of {state['model']}.")
+
+
 def _print_hits(hits: list[dict], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(hits, ensure_ascii=False))

@@ -34,6 +34,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from ..extensions import db
 from ..models import SearchChange, SearchCursor, utcnow
+from . import vectors
 from .documents import document_fields
 from .schema import SCHEMA_VERSION, build_schema
 from .sources import all_documents, load_document
@@ -45,6 +46,7 @@ CURSOR = "cursor.json"
 BROKEN = "BROKEN"
 SYNC_LOCK = "sync.lock"
 REINDEX_LOCK = "reindex.lock"
+VECTORS_LOCK = "vectors.lock"
 # Version of cursor.json; an index with another version is rebuilt.
 CURSOR_FORMAT = 2
 BATCH = 1000
@@ -227,6 +229,7 @@ def _apply(index: whoosh_index.Index, changes: list[SearchChange]) -> None:
         if not writer.is_closed:
             writer.cancel()  # releases Whoosh's write lock
         raise
+    vectors.note_documents(documents)  # sentence vectors follow the same changes
 
 
 def _test_pause_in_commit():
@@ -520,6 +523,9 @@ def watch(app, interval: float, seconds: float | None = None, wait: bool = False
                 if has_pending() or time.monotonic() - synced_at > 3600:
                     sync(wait=wait)
                     synced_at = time.monotonic()
+                with file_lock(root() / VECTORS_LOCK, wait=False) as locked:
+                    if locked:  # one process per host computes pending vectors
+                        vectors.work()
         except Exception:  # noqa: BLE001 - logged (once a minute), tried again
             if time.monotonic() - failed_at > 60:
                 log.exception("Search poller: applying changes failed; trying again")

@@ -16,9 +16,11 @@ def question_document(question: Question) -> dict:
                      key=lambda r: r.id != question.accepted_reply_id)
     body = "\n\n".join([question.body, *(reply.body for reply in replies)])
     authority = question.authority
+    accepted = next((r for r in replies if r.id == question.accepted_reply_id), None)
     return {
         "doc_id": f"question/{question.slug}", "kind": "question", "pk": question.id,
-        "title": question.title, "body": body, "authority": authority.slug,
+        "title": question.title, "body": body, "text": question.body,
+        "accepted_reply": accepted.body if accepted is not None else "", "authority": authority.slug,
         "authority_kind": authority.kind, "population_band": authority.population_band,
         "topics": [t.slug for t in question.topics], "tags": [t.name for t in question.tags],
         "solved": question.solved, "status": "solved" if question.solved else "open",
@@ -32,7 +34,7 @@ def solution_document(solution: Solution) -> dict:
     authority = solution.authority
     return {
         "doc_id": f"solution/{solution.slug}", "kind": "solution", "pk": solution.id,
-        "title": solution.title, "body": body, "authority": authority.slug,
+        "title": solution.title, "body": body, "text": body, "authority": authority.slug,
         "authority_kind": authority.kind, "population_band": authority.population_band,
         "topics": [t.slug for t in solution.topics], "tags": [t.name for t in solution.tags],
         "solved": False, "status": solution.status, "best_practice": solution.best_practice,

