@@ -93,7 +93,7 @@ _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "UND", "ODER"})
 
 # Forum boilerplate that says nothing about the subject of a draft question.
-_SIMILAR_NOISE = frozenset(
+SIMILAR_NOISE = frozenset(
     w.stem
     for w in (
         analyze_word(t)
@@ -514,7 +514,7 @@ def _key_terms(reader, text: str, synonyms: SynonymMap | None, numterms: int) ->
     n_docs = max(reader.doc_count(), 1)
     scored = []
     for stem, f in tf.items():
-        if stem in _SIMILAR_NOISE or len(stem) < 2 or stem.isdigit():
+        if stem in SIMILAR_NOISE or len(stem) < 2 or stem.isdigit():
             continue
         df = _df(reader, "body", stem)
         if df < SIMILAR_MIN_DF or df > SIMILAR_MAX_DF_RATIO * n_docs:
