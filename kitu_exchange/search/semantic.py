@@ -14,11 +14,13 @@ index applier.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -229,6 +231,30 @@ def passes_panel(hit: Fused) -> bool:
     if hit.cosine >= PANEL_MIN_COSINE:
         return True
     return hit.lexical >= PANEL_MIN_LEXICAL and hit.cosine >= PANEL_MIN_COSINE_LEXICAL
+
+
+_warmed_pid: int | None = None
+
+
+def warm_up() -> None:
+    """Load the encoder in a background thread once per web process (after a fork), so
+    that the first draft typed does not wait about a second for it. Only in processes
+    that poll (not in tests, which load it when they need it)."""
+    global _warmed_pid
+    if _warmed_pid == os.getpid():
+        return
+    _warmed_pid = os.getpid()
+    if not current_app.config.get("SEARCH_SEMANTIC", True) or not float(
+            current_app.config.get("SEARCH_POLL_SECONDS") or 0):
+        return
+
+    def load():
+        try:
+            vectors.encoder()
+        except Exception:  # noqa: BLE001 - searching stays lexical; logged once
+            log.exception("The sentence encoder could not be loaded")
+
+    threading.Thread(target=load, name="encoder-warm-up", daemon=True).start()
 
 
 def memory_bytes() -> int:

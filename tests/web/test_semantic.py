@@ -178,3 +178,23 @@ def test_a_solution_in_review_shows_its_similar_cases_to_moderators(app, auth, m
     html = auth.client.get(f"/loesungen/{slug}").get_data(as_text=True)
     section = html.split('id="aehnliche-faelle"')[1].split("</section>")[0]
     assert "sicheres-drucken-follow-me-chipkarte" in section
+
+
+def test_topic_names_are_searchable(client, auth, library, make_topic, make_question):
+    make_topic("gewaesser", "Gewässerunterhaltung")
+    make_question(MEMBER, title="Wer pflegt bei euch die Gräben?",
+                  body="Der Bauhof mäht zweimal im Jahr.", topics=["gewaesser"])
+    auth.login(MEMBER)
+    html = client.get("/suche?q=Gewässerunterhaltung").get_data(as_text=True)
+    assert "Wer pflegt bei euch die Gräben?" in html
+
+
+def test_snippets_show_text_not_markdown(client, auth, library, make_question):
+    make_question(MEMBER, title="Funkwasserzähler auslesen",
+                  body="## Ausgangslage\n\n- **Funkwasserzähler** in 300 Haushalten\n"
+                       "- Ablesung per Fahrzeug")
+    auth.login(MEMBER)
+    html = client.get("/suche?q=Funkwasserzähler").get_data(as_text=True)
+    snippet = html.split('class="kern-body snippet">')[1].split("</p>")[0]
+    assert "Funkwasserz" in snippet
+    assert "**" not in snippet and "##" not in snippet and "\n- " not in snippet
