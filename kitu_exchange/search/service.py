@@ -173,6 +173,7 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
         results.pages = max(1, -(-results.total // per_page))
         results.page = page = min(max(1, page), results.pages)
         limit = page * per_page
+        ranked = None
         if sort == "newest":
             hits = scorer.search(flat, limit=limit,
                                  sortedby=sorting.FieldFacet("created", reverse=True))
@@ -181,9 +182,16 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
                                  sortedby=[sorting.FieldFacet("reuse_count", reverse=True),
                                            sorting.ScoreFacet()])
         else:
-            flat.top = limit
-            hits = scorer.search(flat, limit=limit)
-        window = hits[(page - 1) * per_page: page * per_page]
+            # Input of several words: the best lexical matches reordered with the
+            # semantic signal (semantic.SEARCH_RERANK_DEPTH); totals and facets unchanged.
+            depth = max(limit, semantic.SEARCH_RERANK_DEPTH)
+            flat.top = depth
+            hits = scorer.search(flat, limit=depth)
+            order = _rerank_search(text, [(hit["doc_id"], hit.score) for hit in hits])
+            if order is not None:
+                by_id = {hit["doc_id"]: hit for hit in hits}
+                ranked = [by_id[fused.doc_id] for fused in order]
+        window = (ranked if ranked is not None else hits)[(page - 1) * per_page: page * per_page]
         records = visible_records(user, [hit["doc_id"] for hit in window])
         hits.fragmenter.maxchars = 220
         hits.fragmenter.surround = 60
