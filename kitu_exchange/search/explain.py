@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..models import Question, Solution
 from ..text import plain_text
 from .analysis import analyze_word, tokenize_words
-from .queries import SIMILAR_NOISE
+from .queries import similar_noise
 
 # Words named as the reason of a match; more would read like a word list.
 REASON_TERMS = 3
@@ -37,7 +37,7 @@ def shared_terms(source: str, record: Question | Solution) -> list[str]:
     """Up to REASON_TERMS words of `record` (as it writes them, title first) that the
     source text shares; nouns and abbreviations only. Empty: the match is by meaning
     ("ähnlich beschrieben")."""
-    wanted = _stems(source) - SIMILAR_NOISE
+    wanted = _stems(source) - similar_noise()
     text = f"{record.title}\n{plain_text(_record_text(record))[:REASON_SCAN_CHARS]}"
     found: dict[str, None] = {}
     for match in tokenize_words(text):

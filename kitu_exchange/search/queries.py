@@ -17,6 +17,7 @@ treated as plain words; nothing raises on odd input.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -93,18 +94,18 @@ _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "UND", "ODER"})
 
 # Forum boilerplate that says nothing about the subject of a draft question.
-SIMILAR_NOISE = frozenset(
-    w.stem
-    for w in (
-        analyze_word(t)
-        for t in (
-            "hallo liebe kolleginnen kollegin kollegen kollege gruesse gruss danke dank vielen herzlichen "
-            "frage fragen erfahrung erfahrungen tipp tipps jemand gerne bitte "
-            "moechten wuerden koennen sollen gibt haben sagen meint ueberlegen"
-        ).split()
-    )
-    if w is not None
+_NOISE_WORDS = (
+    "hallo liebe kolleginnen kollegin kollegen kollege gruesse gruss danke dank vielen herzlichen "
+    "frage fragen erfahrung erfahrungen tipp tipps jemand gerne bitte "
+    "moechten wuerden koennen sollen gibt haben sagen meint ueberlegen"
 )
+
+
+@functools.cache
+def similar_noise() -> frozenset[str]:
+    """Stems of _NOISE_WORDS; computed at first use, because analysing a word loads the
+    noun lexicon (importing this module must not)."""
+    return frozenset(w.stem for w in map(analyze_word, _NOISE_WORDS.split()) if w is not None)
 
 
 # ------------------------------------------------------------------------- helpers
@@ -384,11 +385,6 @@ def build_search_query(
 
 def scoring_searcher(searcher: Searcher) -> Searcher:
     """A searcher over the same reader that scores with WEIGHTING (not closing it)."""
-    return _with_weighting(searcher)
-
-
-def _with_weighting(searcher: Searcher) -> Searcher:
-    """A searcher over the same reader that scores with WEIGHTING (not closing it)."""
     if searcher.weighting is WEIGHTING:
         return searcher
     return Searcher(searcher.reader(), weighting=WEIGHTING, closereader=False, fromindex=searcher._ix)
@@ -406,7 +402,7 @@ def run_query(searcher: Searcher, q: Q.Query, limit: int | None = 10, **search_k
     applied before that cut; ``len(results)`` still counts every match.
     ``terms=True`` needs Whoosh's own matchers and runs the query unchanged.
     """
-    s = _with_weighting(searcher)
+    s = scoring_searcher(searcher)
     if q is Q.NullQuery or search_kwargs.get("terms"):
         return s.search(q, limit=limit, **search_kwargs)
     kwargs = dict(search_kwargs)
@@ -512,9 +508,10 @@ def _key_terms(reader, text: str, synonyms: SynonymMap | None, numterms: int) ->
                 for aw in alt.words:
                     tf[aw.stem] += SYNONYM_WEIGHT * src / len(alt.words)
     n_docs = max(reader.doc_count(), 1)
+    noise = similar_noise()
     scored = []
     for stem, f in tf.items():
-        if stem in SIMILAR_NOISE or len(stem) < 2 or stem.isdigit():
+        if stem in noise or len(stem) < 2 or stem.isdigit():
             continue
         df = _df(reader, "body", stem)
         if df < SIMILAR_MIN_DF or df > SIMILAR_MAX_DF_RATIO * n_docs:

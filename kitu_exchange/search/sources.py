@@ -1,7 +1,7 @@
 """Search documents from database rows: what the index holds for each record."""
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -92,9 +92,3 @@ def all_documents() -> Iterator[dict]:
                 yield build(row)
             last_id = rows[-1].id
             db.session.expunge_all()
-
-
-def count_documents() -> int:
-    return sum(db.session.scalar(select(func.count()).select_from(s.subquery()))
-               for s in (indexable_questions(), indexable_solutions()))
-
