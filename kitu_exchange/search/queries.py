@@ -76,6 +76,11 @@ FUZZY_MIN_LEN = 5
 RARE_DF = 1  # words in at most this many documents also get close spellings
 FUZZY_MAX_CANDIDATES = 3
 FUZZY_SCAN_LIMIT = 20_000  # bound the vocabulary scan per word (latency)
+# Words at least this long that the index does not know are taken for misspelt
+# compounds: a suggestion needs the corrected word in one case only, and may correct
+# the part after the longest known head (MIN_HEAD_CHARS letters at least).
+SUGGEST_COMPOUND_MIN_LEN = 10
+MIN_HEAD_CHARS = 4
 
 SIMILAR_NUM_TERMS = 15
 SIMILAR_TITLE_TERMS = 3
@@ -596,10 +601,15 @@ def suggest(searcher: Searcher, text: str) -> str | None:
         if df > RARE_DF:
             continue
         best = None
+        # A long word the index does not know at all is misspelt, not rare: a compound
+        # such as "Rechnungseingnag" is corrected towards a word found even once.
+        floor = 0 if df == 0 and len(wa.folded) >= SUGGEST_COMPOUND_MIN_LEN else max(3 * df, df)
         for cand in _fuzzy_candidates(reader, wa.folded):
-            if _df(reader, "exact", cand) > max(3 * df, df + 1):
+            if _df(reader, "exact", cand) > max(floor, df + 1 if floor else 0):
                 best = cand
                 break
+        if best is None and df == 0:
+            best = _compound_correction(reader, wa.folded)
         if best is None:
             continue
         out.append(text[last : m.start()])
@@ -610,6 +620,23 @@ def suggest(searcher: Searcher, text: str) -> str | None:
         return None
     out.append(text[last:])
     return "".join(out)
+
+
+def _compound_correction(reader, folded: str) -> str | None:
+    """A misspelt compound whose whole form the index lacks: keep the longest head the
+    index knows (with or without a linking "s") and correct the rest as a word of its
+    own ("Druckerlandschfat" -> "Drucker" + "landschaft")."""
+    if len(folded) < SUGGEST_COMPOUND_MIN_LEN or not folded.isalpha():
+        return None
+    for cut in range(len(folded) - FUZZY_MIN_LEN, MIN_HEAD_CHARS - 1, -1):
+        head, tail = folded[:cut], folded[cut:]
+        base = head[:-1] if head.endswith("s") else head
+        if not (_df(reader, "exact", head) or _df(reader, "exact", base)):
+            continue
+        for cand in _fuzzy_candidates(reader, tail):
+            if _df(reader, "exact", cand) > 0:
+                return head + cand
+    return None
 
 
 def _match_case(original: str, folded: str) -> str:

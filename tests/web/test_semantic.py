@@ -198,3 +198,9 @@ def test_snippets_show_text_not_markdown(client, auth, library, make_question):
     snippet = html.split('class="kern-body snippet">')[1].split("</p>")[0]
     assert "Funkwasserz" in snippet
     assert "**" not in snippet and "##" not in snippet and "\n- " not in snippet
+
+
+def test_a_misspelt_compound_gets_a_suggestion(client, auth, library):
+    auth.login(MEMBER)
+    html = client.get("/suche?q=Rechnungseingnag").get_data(as_text=True)
+    assert "Meinten Sie" in html and "Rechnungseingang" in html.split("Meinten Sie")[1]
