@@ -18,6 +18,7 @@ treated as plain words; nothing raises on odd input.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 from collections import defaultdict
@@ -54,6 +55,8 @@ __all__ = [
     "similar_to_document",
     "suggest",
 ]
+
+log = logging.getLogger(__name__)
 
 # BM25F with a smaller length normalisation for the short title field.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.4)
@@ -193,6 +196,8 @@ def _scan_fuzzy(reader, folded: str) -> list[str]:
             if dist <= maxdist:
                 found.append((dist, -_df(reader, "exact", word), word))
     except Exception:  # noqa: BLE001 - an empty index has no "exact" terms
+        if reader.doc_count():  # anything else is a fault to see, not an empty answer
+            log.warning("Close spellings of %r could not be read", folded, exc_info=True)
         return []
     found.sort()
     return [w for _, _, w in found[:FUZZY_MAX_CANDIDATES]]

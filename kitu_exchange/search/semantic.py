@@ -58,6 +58,8 @@ PANEL_MIN_COSINE_LEXICAL = 0.25
 REFRESH_OVERLAP = timedelta(seconds=30)
 GROW_ROWS = 1024
 LOAD_CHUNK = 4096
+# Case pages whose neighbours a process remembers (about 1 KB each).
+NEIGHBOUR_CACHE = 4096
 # Removed vectors (a case deleted or hidden) are noticed by counting the rows at most
 # this often; meanwhile the database check of every result keeps such cases out.
 COUNT_CHECK_SECONDS = 30
@@ -72,6 +74,8 @@ class _Vectors:
     live: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     latest: object = None
     count: int = -1
+    # {(doc_id, limit): (vector, neighbours)}; a new _Vectors or any change empties it.
+    neighbours: dict = field(default_factory=dict)
     counted_at: float = float("-inf")
     model: tuple | None = None
     complete: bool = False
@@ -144,6 +148,7 @@ def _refresh() -> _Vectors:
                 if doc_id not in present:
                     state.live[index] = False
         state.latest, state.count = latest, count
+        state.neighbours = {}
         state.complete = _complete(model)
         _state = state
         return state
@@ -217,6 +222,22 @@ def nearest(vector: np.ndarray, limit: int, exclude: str | None = None) -> list[
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.argsort(-scores[top])]
     return [(state.ids[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+
+def nearest_to_case(doc_id: str, limit: int) -> tuple[np.ndarray | None, list[tuple[str, float]]]:
+    """A stored case's vector and its nearest cases. Cached per process until vectors
+    change: a case page viewed again costs no matrix product."""
+    state = _state
+    key = (doc_id, limit)
+    cache = state.neighbours
+    if key in cache:
+        return cache[key]
+    vector = stored_vector(doc_id)
+    found = (vector, nearest(vector, limit, exclude=doc_id) if vector is not None else [])
+    if len(cache) >= NEIGHBOUR_CACHE:
+        cache.clear()
+    cache[key] = found
+    return found
 
 
 def cosines(vector: np.ndarray, doc_ids: list[str]) -> dict[str, float]:

@@ -267,15 +267,18 @@ def _similar_ranked(text: str | None, case: Question | Solution | None,
             hits = queries.similar(searcher, source or "", synonyms=synonyms,
                                    limit=semantic.SIMILAR_CANDIDATES, mask=own)
         lexical = [(hit["doc_id"], hit.score) for hit in hits]
-    vector = None
+    vector, near = None, {}
     if semantic.available():
         if stored is not None:
-            vector = semantic.stored_vector(doc_id)
+            vector, found = semantic.nearest_to_case(doc_id, semantic.SIMILAR_CANDIDATES)
+            near = dict(found)
         else:
             vector = semantic.encode_draft(source)
+            if vector is not None:
+                near = dict(semantic.nearest(vector, semantic.SIMILAR_CANDIDATES,
+                                             exclude=doc_id))
     if vector is None:
         return semantic.fuse(lexical, {}, 0.0), False, source
-    near = dict(semantic.nearest(vector, semantic.SIMILAR_CANDIDATES, exclude=doc_id))
     near.update(semantic.cosines(vector, [d for d, _ in lexical if d not in near]))
     return semantic.fuse(lexical, near, semantic.SIMILAR_WEIGHT), True, source
 
