@@ -173,7 +173,7 @@ def _complete(model: str) -> bool:
         return False
     stored = db.session.scalar(select(func.count()).select_from(SearchVector).where(
         SearchVector.model == model, SearchVector.vector.is_not(None))) or 0
-    visible = len(vectors.visible_doc_ids()) if stored else 0
+    visible = vectors.visible_count() if stored else 0
     return stored > 0 and stored >= visible
 
 

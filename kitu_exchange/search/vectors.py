@@ -234,6 +234,12 @@ def visible_doc_ids() -> list[str]:
     return ids
 
 
+def visible_count() -> int:
+    """How many cases search shows (two counts, no rows)."""
+    return sum(db.session.scalar(select(func.count()).select_from(statement.subquery()))
+               for statement in (indexable_questions(), indexable_solutions()))
+
+
 def missing_doc_ids() -> list[str]:
     """Visible cases without a computed vector of the current model."""
     model = model_id()
