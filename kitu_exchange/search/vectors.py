@@ -8,10 +8,10 @@ ship inside the package; nothing is downloaded, and the weights' SHA-256 is chec
 before they are loaded.
 
 Vectors follow the search change log: the index applier calls `note_documents()` for
-every document it applies. Outside a web request (the poller thread, `flask search
-sync|watch|vectors`) the vector is computed at once; inside one, the row is only marked
-pending and the process's poller (or `flask search vectors`) computes it, so a web
-request never encodes a stored case. A reindex of Whoosh leaves the table alone.
+every document it applies, which removes the vectors of cases that left the index and
+marks changed ones pending; one poller per host (`work()`, under its own lock, outside
+the applier's) or `flask search vectors` computes them, so neither a web request nor
+the index applier waits for the encoder. A reindex of Whoosh leaves the table alone.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from flask import current_app, has_request_context
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
@@ -152,43 +152,38 @@ def enabled() -> bool:
 
 def note_documents(documents: dict[str, dict | None]) -> None:
     """Called by the index applier with the documents it just applied (None: the case
-    left the index). Removes vectors of cases that are gone or hidden; computes the
-    others now, or marks them pending inside a web request. Never fails the applier:
-    a vector that could not be computed stays pending."""
+    left the index). Removes the vectors of cases that are gone or hidden and marks
+    changed ones pending; the poller (`work`) or `flask search vectors` computes them.
+    Encoding never happens here: the applier may run in a web request, and it holds
+    the index's sync lock. Never fails the applier: `work` finds what is missed."""
     if not documents or not enabled():
         return
     try:
         gone = [doc_id for doc_id, document in documents.items() if document is None]
         if gone:
             db.session.execute(delete(SearchVector).where(SearchVector.doc_id.in_(gone)))
-        present = {doc_id: document for doc_id, document in documents.items()
+        present = {doc_id: case_text(document) for doc_id, document in documents.items()
                    if document is not None}
         if present:
-            changed = _mark_pending(present)
-            if changed and not has_request_context():
-                _encode_and_store(changed)
+            _mark_pending(present)
         db.session.commit()
-    except Exception:  # noqa: BLE001 - the change log and `search vectors` catch up
+    except Exception:  # noqa: BLE001 - the periodic scan of `work` catches up
         db.session.rollback()
         log.exception("Sentence vectors of %d cases could not be updated", len(documents))
 
 
-def _mark_pending(documents: dict[str, dict]) -> dict[str, str]:
-    """Rows for these documents whose text or model changed become pending; returns
-    {doc_id: text} of those."""
+def _mark_pending(texts: dict[str, str]) -> None:
+    """Rows of these cases whose text or model changed become pending."""
     model = model_id()
-    texts = {doc_id: case_text(document) for doc_id, document in documents.items()}
     existing = {row.doc_id: row for row in db.session.execute(
         select(SearchVector.doc_id, SearchVector.model, SearchVector.text_hash,
                SearchVector.vector.is_(None).label("pending"))
         .where(SearchVector.doc_id.in_(list(texts))))}
-    changed = {}
     for doc_id, text in texts.items():
         row = existing.get(doc_id)
         digest = text_hash(text)
         if row is not None and row.model == model and row.text_hash == digest and not row.pending:
             continue
-        changed[doc_id] = text
         if row is None:
             db.session.add(SearchVector(doc_id=doc_id, model=model, text_hash=digest,
                                         vector=None))
@@ -197,22 +192,6 @@ def _mark_pending(documents: dict[str, dict]) -> dict[str, str]:
                                .values(model=model, text_hash=digest, vector=None,
                                        updated_at=utcnow()))
     db.session.flush()
-    return changed
-
-
-def _encode_and_store(texts: dict[str, str]) -> int:
-    model = model_id()
-    doc_ids = list(texts)
-    stored = 0
-    for start in range(0, len(doc_ids), BUILD_BATCH):
-        batch = doc_ids[start:start + BUILD_BATCH]
-        vectors = encode([texts[doc_id] for doc_id in batch])
-        for doc_id, vector in zip(batch, vectors):
-            db.session.execute(update(SearchVector).where(SearchVector.doc_id == doc_id)
-                               .values(model=model, text_hash=text_hash(texts[doc_id]),
-                                       vector=to_bytes(vector), updated_at=utcnow()))
-            stored += 1
-    return stored
 
 
 # -- the worker: pending and missing vectors ---------------------------------------------
@@ -249,21 +228,37 @@ def missing_doc_ids() -> list[str]:
 
 
 def build(doc_ids: list[str], batch: int = 256) -> int:
-    """Compute the vectors of these cases (re-reading each from the database)."""
+    """Compute the vectors of these cases, re-reading each from the database. Reading,
+    encoding and writing are separate steps: no transaction is open while encoding (on
+    SQLite a write transaction would keep every other writer waiting)."""
     built = 0
+    model = model_id()
     for start in range(0, len(doc_ids), batch):
         documents = {doc_id: load_document(doc_id) for doc_id in doc_ids[start:start + batch]}
+        texts = {doc_id: case_text(document) for doc_id, document in documents.items()
+                 if document is not None}
+        db.session.rollback()  # end the read transaction before encoding
+        encoded = {}
+        order = list(texts)
+        for offset in range(0, len(order), BUILD_BATCH):
+            chunk = order[offset:offset + BUILD_BATCH]
+            encoded.update(zip(chunk, encode([texts[doc_id] for doc_id in chunk])))
         gone = [doc_id for doc_id, document in documents.items() if document is None]
         if gone:
             db.session.execute(delete(SearchVector).where(SearchVector.doc_id.in_(gone)))
-        present = {doc_id: document for doc_id, document in documents.items() if document}
-        # Force: a pending or old-model row is re-encoded even when its hash matches.
-        db.session.execute(update(SearchVector)
-                           .where(SearchVector.doc_id.in_(list(present)))
-                           .values(vector=None))
-        built += _encode_and_store(_mark_pending(present))
+        have = set(db.session.scalars(select(SearchVector.doc_id)
+                                      .where(SearchVector.doc_id.in_(order))))
+        for doc_id, vector in encoded.items():
+            values = {"model": model, "text_hash": text_hash(texts[doc_id]),
+                      "vector": to_bytes(vector), "updated_at": utcnow()}
+            if doc_id in have:
+                db.session.execute(update(SearchVector)
+                                   .where(SearchVector.doc_id == doc_id).values(**values))
+            else:
+                db.session.add(SearchVector(doc_id=doc_id, **values))
         db.session.commit()
         db.session.expunge_all()
+        built += len(encoded)
     return built
 
 
