@@ -56,6 +56,8 @@ BUILD_BATCH = 32
 ENCODER_THREADS = 1
 
 _encoder = None
+# Texts this process has encoded (benchmarks and tests: a request encodes at most one).
+encoded_texts = 0
 _encoder_lock = threading.Lock()
 
 
@@ -110,9 +112,11 @@ def encoder():
 
 def encode(texts: list[str]) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text."""
+    global encoded_texts
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     vectors = np.asarray(encoder().encode(list(texts)), dtype=np.float32)
+    encoded_texts += len(texts)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
 

@@ -208,3 +208,16 @@ def test_a_misspelt_compound_gets_a_suggestion(client, auth, library):
     auth.login(MEMBER)
     html = client.get("/suche?q=Rechnungseingnag").get_data(as_text=True)
     assert "Meinten Sie" in html and "Rechnungseingang" in html.split("Meinten Sie")[1]
+
+
+def test_a_request_encodes_at_most_one_text(client, auth, library):
+    auth.login(MEMBER)
+    before = vectors.encoded_texts
+    panel(auth, "Diensthandy verloren", "Wie sperren wir das Smartphone aus der Ferne?")
+    assert vectors.encoded_texts - before == 1
+    before = vectors.encoded_texts
+    client.get("/loesungen/managed-print-druckerflotte-quedlinburg")  # stored vector
+    client.get("/suche?q=Drucker")  # one word: lexical only
+    assert vectors.encoded_texts == before
+    client.get("/suche?q=Drucker+vereinheitlichen+Rathaus")
+    assert vectors.encoded_texts - before == 1
