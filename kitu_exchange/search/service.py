@@ -267,20 +267,16 @@ def _similar_ranked(text: str | None, case: Question | Solution | None,
             hits = queries.similar(searcher, source or "", synonyms=synonyms,
                                    limit=semantic.SIMILAR_CANDIDATES, mask=own)
         lexical = [(hit["doc_id"], hit.score) for hit in hits]
-    vector, near = None, {}
-    if semantic.available():
-        if stored is not None:
-            vector, found = semantic.nearest_to_case(doc_id, semantic.SIMILAR_CANDIDATES)
-            near = dict(found)
-        else:
-            vector = semantic.encode_draft(source)
-            if vector is not None:
-                near = dict(semantic.nearest(vector, semantic.SIMILAR_CANDIDATES,
-                                             exclude=doc_id))
-    if vector is None:
+    if stored is None:
+        fused = _fuse_similar_text(source, lexical, exclude=doc_id)
+    elif semantic.available():
+        vector, found = semantic.nearest_to_case(doc_id, semantic.SIMILAR_CANDIDATES)
+        fused = _fuse(vector, dict(found), lexical) if vector is not None else None
+    else:
+        fused = None
+    if fused is None:
         return semantic.fuse(lexical, {}, 0.0), False, source
-    near.update(semantic.cosines(vector, [d for d, _ in lexical if d not in near]))
-    return semantic.fuse(lexical, near, semantic.SIMILAR_WEIGHT), True, source
+    return fused, True, source
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -325,13 +321,20 @@ def ids_for_cli(text: str, mode: str = "search", limit: int = 10,
              "score": round(hit.score, 4)} for hit in fused if hit.doc_id in visible][:limit]
 
 
-def _fuse_similar_text(text: str, lexical: list[tuple[str, float]]):
+def _fuse_similar_text(text: str, lexical: list[tuple[str, float]],
+                       exclude: str | None = None) -> list[semantic.Fused] | None:
+    """The panel's ranking for a text (one encoding); None without the semantic signal."""
     if not semantic.available():
         return None
     vector = semantic.encode_draft(text)
     if vector is None:
         return None
-    near = dict(semantic.nearest(vector, semantic.SIMILAR_CANDIDATES))
+    return _fuse(vector, dict(semantic.nearest(vector, semantic.SIMILAR_CANDIDATES,
+                                               exclude=exclude)), lexical)
+
+
+def _fuse(vector, near: dict[str, float], lexical: list[tuple[str, float]]):
+    """Nearest cases and lexical candidates (with their cosines too), fused."""
     near.update(semantic.cosines(vector, [d for d, _ in lexical if d not in near]))
     return semantic.fuse(lexical, near, semantic.SIMILAR_WEIGHT)
 
