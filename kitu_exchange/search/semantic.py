@@ -201,11 +201,26 @@ def encode_draft(text: str) -> np.ndarray | None:
     cleaned = vectors.draft_text(text)
     if not cleaned:
         return None
+    if not vectors.encoder_loaded() and _warmed_pid == os.getpid() and _warming:
+        return None  # still loading in the background: this request stays lexical
+    _end_clean_transaction()
     try:
         return vectors.encode([cleaned])[0]
     except vectors.EncoderUnavailable:
         log.exception("The sentence encoder is unavailable; searching lexically")
         return None
+
+
+def _end_clean_transaction() -> None:
+    """End the request's transaction before encoding, if it wrote nothing: on SQLite a
+    POST's transaction holds the write lock (BEGIN IMMEDIATE), and every writer would
+    wait for the encoder."""
+    session = db.session
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    session.commit()
 
 
 def nearest(vector: np.ndarray, limit: int, exclude: str | None = None) -> list[tuple[str, float]]:
@@ -287,27 +302,37 @@ def passes_panel(hit: Fused) -> bool:
 
 
 _warmed_pid: int | None = None
+_warming = False
 
 
 def warm_up() -> None:
-    """Load the encoder in a background thread once per web process (after a fork), so
-    that the first draft typed does not wait about a second for it. Only in processes
-    that poll (not in tests, which load it when they need it)."""
-    global _warmed_pid
+    """Load the noun lexicon and the encoder in a background thread once per web process
+    (after a fork), so that the first post indexed and the first draft typed do not wait
+    seconds for them. Only in processes that poll (not in tests, which load them when
+    they need them)."""
+    global _warmed_pid, _warming
     if _warmed_pid == os.getpid():
         return
     _warmed_pid = os.getpid()
-    if not current_app.config.get("SEARCH_SEMANTIC", True) or not float(
-            current_app.config.get("SEARCH_POLL_SECONDS") or 0):
+    if not float(current_app.config.get("SEARCH_POLL_SECONDS") or 0):
         return
+    semantic_on = bool(current_app.config.get("SEARCH_SEMANTIC", True))
 
     def load():
+        global _warming
         try:
-            vectors.encoder()
-        except Exception:  # noqa: BLE001 - searching stays lexical; logged once
-            log.exception("The sentence encoder could not be loaded")
+            from .analysis import lexicon
 
-    threading.Thread(target=load, name="encoder-warm-up", daemon=True).start()
+            lexicon()
+            if semantic_on:
+                vectors.encoder()
+        except Exception:  # noqa: BLE001 - searching stays lexical; logged once
+            log.exception("Search warm-up: the lexicon or the encoder could not be loaded")
+        finally:
+            _warming = False
+
+    _warming = True
+    threading.Thread(target=load, name="search-warm-up", daemon=True).start()
 
 
 def memory_bytes() -> int:

@@ -92,6 +92,10 @@ def check_resources(folder: Path) -> None:
             raise EncoderUnavailable(f"{path} has SHA-256 {actual}, expected {expected}")
 
 
+def encoder_loaded() -> bool:
+    return _encoder is not None
+
+
 def encoder():
     """The process's encoder, loaded once (about 1 s and 150 MB) after the hash check."""
     global _encoder
