@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import index, service
+from . import index, service, vectors
 from .evaluation import evaluate, holdout_part, load_queries
 
 search = AppGroup("search", help="Search index and search quality.")
@@ -34,7 +34,8 @@ def watch_command(interval, seconds, once):
     interrupted. For hosts that serve no web traffic (web processes do it themselves)."""
     app = current_app._get_current_object()
     try:
-        index.watch(app, interval, 0 if once else seconds, wait=once)
+        index.watch(app, interval, 0 if once else seconds, wait=once,
+                    each_round=vectors.work_once)
     except KeyboardInterrupt:
         pass
 
@@ -53,8 +54,6 @@ def reindex_command(procs):
               help="Encoding processes.")
 def vectors_command(procs):
     """Compute the sentence vectors that are missing (first start, model change)."""
-    from . import vectors
-
     result = vectors.build_missing(procs=procs)
     state = vectors.coverage()
     click.echo(f"Computed {result['built']} vectors in {result['seconds']:.1f} s "

@@ -46,7 +46,6 @@ CURSOR = "cursor.json"
 BROKEN = "BROKEN"
 SYNC_LOCK = "sync.lock"
 REINDEX_LOCK = "reindex.lock"
-VECTORS_LOCK = "vectors.lock"
 # Version of cursor.json; an index with another version is rebuilt.
 CURSOR_FORMAT = 2
 BATCH = 1000
@@ -511,8 +510,10 @@ def start_poller() -> None:
                      daemon=True).start()
 
 
-def watch(app, interval: float, seconds: float | None = None, wait: bool = False) -> None:
-    """Apply pending changes every `interval` seconds: once, for `seconds`, or forever."""
+def watch(app, interval: float, seconds: float | None = None, wait: bool = False,
+          each_round=None) -> None:
+    """Apply pending changes every `interval` seconds: once, for `seconds`, or forever;
+    `each_round` (e.g. vectors.work_once) runs after each round in the app context."""
     deadline = None if seconds is None else time.monotonic() + seconds
     failed_at = synced_at = 0.0
     while True:
@@ -523,9 +524,8 @@ def watch(app, interval: float, seconds: float | None = None, wait: bool = False
                 if has_pending() or time.monotonic() - synced_at > 3600:
                     sync(wait=wait)
                     synced_at = time.monotonic()
-                with file_lock(root() / VECTORS_LOCK, wait=False) as locked:
-                    if locked:  # one process per host computes pending vectors
-                        vectors.work()
+                if each_round is not None:
+                    each_round()
         except Exception:  # noqa: BLE001 - logged (once a minute), tried again
             if time.monotonic() - failed_at > 60:
                 log.exception("Search poller: applying changes failed; trying again")

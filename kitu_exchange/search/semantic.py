@@ -215,7 +215,7 @@ def _end_clean_transaction() -> None:
     """End the request's transaction before encoding, if it wrote nothing: on SQLite a
     POST's transaction holds the write lock (BEGIN IMMEDIATE), and every writer would
     wait for the encoder."""
-    session = db.session
+    session = db.session()  # the request's Session behind the scoped proxy
     if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
         return
     if session.new or session.dirty or session.deleted:

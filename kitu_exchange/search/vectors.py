@@ -9,14 +9,15 @@ before they are loaded.
 
 Vectors follow the search change log: the index applier calls `note_documents()` for
 every document it applies, which removes the vectors of cases that left the index and
-marks changed ones pending; one poller per host (`work()`, under its own lock, outside
-the applier's) or `flask search vectors` computes them, so neither a web request nor
-the index applier waits for the encoder. A reindex of Whoosh leaves the table alone.
+marks changed ones pending; a vector thread per web process (`start_worker`, one per
+host at a time), `flask search watch` or `flask search vectors` computes them, so
+neither a web request nor the index applier waits for the encoder. A reindex of Whoosh leaves the table alone.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 from importlib import metadata
@@ -210,6 +211,7 @@ _last_scan = 0.0
 SCAN_SECONDS = 300
 # Pending vectors one poller round computes (about 30 ms each): the rest next second.
 POLL_BATCH = 32
+VECTORS_LOCK = "vectors.lock"
 
 
 def visible_doc_ids() -> list[str]:
@@ -339,6 +341,42 @@ def work(limit: int = POLL_BATCH) -> int:
         select(SearchVector.doc_id).where(SearchVector.vector.is_(None)).limit(limit)))
     db.session.rollback()
     return build(pending) if pending else 0
+
+
+def work_once() -> int:
+    """`work()` if no other process of this host is at it (file lock in the index folder)."""
+    from .index import file_lock, root
+
+    with file_lock(root() / VECTORS_LOCK, wait=False) as locked:
+        return work() if locked else 0
+
+
+_worker_pid: int | None = None
+
+
+def start_worker() -> None:
+    """Start this web process's vector thread once (after a fork too). It is apart from
+    the index poller, so that encoding never delays applying index changes."""
+    global _worker_pid
+    app = current_app._get_current_object()
+    interval = float(app.config.get("SEARCH_POLL_SECONDS") or 0)
+    if interval <= 0 or not enabled() or _worker_pid == os.getpid():
+        return
+    _worker_pid = os.getpid()
+
+    def run():
+        failed_at = 0.0
+        while True:
+            time.sleep(interval)
+            try:
+                with app.app_context():
+                    work_once()
+            except Exception:  # noqa: BLE001 - logged once a minute, tried again
+                if time.monotonic() - failed_at > 60:
+                    log.exception("Sentence vectors: computing pending ones failed")
+                    failed_at = time.monotonic()
+
+    threading.Thread(target=run, name="search-vectors", daemon=True).start()
 
 
 def coverage() -> dict:
