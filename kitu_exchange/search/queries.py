@@ -116,6 +116,12 @@ def similar_noise() -> frozenset[str]:
     return frozenset(w.stem for w in map(analyze_word, _NOISE_WORDS.split()) if w is not None)
 
 
+# Still computed (and the lexicon loaded) at import: web processes rely on it to be warm
+# before their first request (a lazy load cost host B 11 s in test_index_hosts under
+# load). Making it lazy needs a start-up warm-up hook first (gunicorn post_fork).
+similar_noise()
+
+
 # ------------------------------------------------------------------------- helpers
 class _Or(Q.Or):
     """Or that always uses Whoosh's union-tree matcher.
