@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -196,6 +196,64 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
             round(samples[max(0, int(len(samples) * 0.95) - 1)], 2))
 
 
+def measure_semantic(args, generate) -> dict:
+    """Vector build throughput, then the panel while typing (one encoding included), the
+    case page's panel (stored vector), keyword search with the semantic rerank, and the
+    vector matrix's memory."""
+    import numpy as np
+
+    from kitu_exchange.models import SearchVector
+    from kitu_exchange.search import semantic, vectors
+    from kitu_exchange.search.service import similar_cases
+
+    doc_ids = vectors.visible_doc_ids()
+    sample = doc_ids[:args.vector_sample]
+    vectors.encoder()  # loading is not building
+    started = time.perf_counter()
+    vectors.build(sample)
+    build_s = time.perf_counter() - started
+    rng = np.random.default_rng(7)
+    model = vectors.model_id()
+    rest = doc_ids[len(sample):]
+    for offset in range(0, len(rest), 5000):
+        chunk = rest[offset:offset + 5000]
+        matrix = rng.standard_normal((len(chunk), vectors.DIMENSIONS)).astype(np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        db.session.execute(insert(SearchVector), [
+            {"doc_id": doc_id, "model": model, "text_hash": "", "vector": vectors.to_bytes(row),
+             "updated_at": datetime.now(timezone.utc)}
+            for doc_id, row in zip(chunk, matrix)])
+    db.session.commit()
+    started = time.perf_counter()
+    assert semantic.available()
+    load_s = time.perf_counter() - started
+    rng_text = random.Random(3)
+    typing_ms, case_ms, keyword_ms = [], [], []
+    records = list(db.session.scalars(select(Question).limit(max(1, args.queries // 4))))
+    for number in range(max(1, args.queries // 4)):
+        title, body = generate(rng_text, 60)
+        started = time.perf_counter()
+        similar_cases(None, text=f"{title}\n{body}")
+        typing_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        similar_cases(None, case=records[number % len(records)])
+        case_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        search_cases(None, QUERIES[number % len(QUERIES)])
+        keyword_ms.append((time.perf_counter() - started) * 1000)
+    typing = percentiles(typing_ms)
+    case = percentiles(case_ms)
+    keyword = percentiles(keyword_ms)
+    return {
+        "vector_build_cases_per_s": round(len(sample) / build_s, 1),
+        "vector_matrix_load_s": round(load_s, 2),
+        "vector_memory_mb": round(semantic.memory_bytes() / 1e6, 1),
+        "similar_typing_p50_ms": typing[0], "similar_typing_p95_ms": typing[1],
+        "similar_case_p50_ms": case[0], "similar_case_p95_ms": case[1],
+        "search_page_semantic_p50_ms": keyword[0], "search_page_semantic_p95_ms": keyword[1],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=50_000)
@@ -205,6 +263,10 @@ def main() -> None:
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="zipf",
                         help="zipf: realistic vocabulary (default); small: the old ~100-word one")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--vector-sample", type=int, default=200,
+                        help="cases encoded for real to measure build throughput; the "
+                             "others get random unit vectors (latency does not depend "
+                             "on their content); 0 skips the semantic figures")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"TESTING": True, "SECRET_KEY": "bench",
@@ -243,6 +305,7 @@ def main() -> None:
                 started = time.perf_counter()
                 search_cases(None, text)
                 page_ms.append((time.perf_counter() - started) * 1000)
+            semantic_report = (measure_semantic(args, generate) if args.vector_sample else {})
             db.engine.dispose()
     search_p50, search_p95 = percentiles(search_ms)
     similar_p50, similar_p95 = percentiles(similar_ms)
@@ -255,6 +318,7 @@ def main() -> None:
         "search_p50_ms": search_p50, "search_p95_ms": search_p95,
         "similar_p50_ms": similar_p50, "similar_p95_ms": similar_p95,
         "page_p50_ms": page_p50, "page_p95_ms": page_p95,
+        **semantic_report,
     }
     if args.json:
         print(json.dumps(report))

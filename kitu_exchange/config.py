@@ -19,6 +19,9 @@ class Config:
     SEARCH_POLL_SECONDS = 1.0
     # This replica's name in search_cursor; None means "<host name>:<index folder>".
     SEARCH_HOST: str | None = None
+    # Sentence vectors for similar cases and longer search input (search/semantic.py);
+    # off: purely lexical, no encoder loaded (about 150 MB and 100 MB of vectors less).
+    SEARCH_SEMANTIC = True
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

@@ -35,3 +35,21 @@ def tag_labels(value: str) -> dict[str, str]:
         if label:
             seen.setdefault(label.lower(), label)
     return seen
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,3}[.)][ \t]+)",
+                            re.MULTILINE)
+_MD_RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1")
+
+
+def plain_text(markdown: str | None) -> str:
+    """The words of a Markdown text without its syntax (`**`, `##`, list markers,
+    link targets): for snippets and sentence vectors, never for display as HTML."""
+    text = _MD_LINK.sub(r"\1", markdown or "")
+    text = _MD_RULE.sub("", text)
+    text = _MD_LINE_MARKS.sub("", text)
+    for _ in range(2):  # nested emphasis: ***bold italic***, **`code`**
+        text = _MD_EMPHASIS.sub(r"\2", text)
+    return text

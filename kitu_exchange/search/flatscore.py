@@ -37,7 +37,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["FlatScoreQuery", "facet_counts", "matching_docs", "segment_key", "segment_scores"]
+__all__ = ["FlatScoreQuery", "facet_counts", "segment_key", "segment_scores"]
 
 # Field-length bytes per (segment, field): segments are immutable, so a table is
 # valid for as long as the segment exists. Bounded: old generations fall out.
@@ -387,17 +387,6 @@ class FlatScoreQuery(WrappingQuery):
             scores = _best(scores, self.top)
         ids = sorted(scores)
         return ListMatcher(ids, weights=[scores[d] for d in ids])
-
-
-def matching_docs(searcher, q: Q.Query, restrict: Q.Query | None = None) -> dict[int, float]:
-    """{global docnum: score} of every document matching ``q`` (and ``restrict``)."""
-    out: dict[int, float] = {}
-    for _, offset, scores in FlatScoreQuery(q, restrict=restrict).all_matches(searcher):
-        if offset:
-            out.update((d + offset, s) for d, s in scores.items())
-        else:
-            out.update(scores)
-    return out
 
 
 # Facet value -> segment docnums, per (segment, field): built once per segment.

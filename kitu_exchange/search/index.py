@@ -37,6 +37,7 @@ from whoosh.writing import NO_MERGE
 from ..extensions import db
 from ..models import SearchChange, SearchCursor, utcnow
 from .analysis import lexicon
+from . import vectors
 from .documents import document_fields
 from .schema import SCHEMA_VERSION, build_schema
 from .sources import all_documents, load_document
@@ -241,6 +242,7 @@ def _apply(index: whoosh_index.Index, changes: list[SearchChange]) -> None:
         if not writer.is_closed:
             writer.cancel()  # releases Whoosh's write lock
         raise
+    vectors.note_documents(documents)  # sentence vectors follow the same changes
 
 
 def _merge_policy(writer, segments):
@@ -562,8 +564,10 @@ def start_poller() -> None:
                      daemon=True).start()
 
 
-def watch(app, interval: float, seconds: float | None = None, wait: bool = False) -> None:
-    """Apply pending changes every `interval` seconds: once, for `seconds`, or forever."""
+def watch(app, interval: float, seconds: float | None = None, wait: bool = False,
+          each_round=None) -> None:
+    """Apply pending changes every `interval` seconds: once, for `seconds`, or forever;
+    `each_round` (e.g. vectors.work_once) runs after each round in the app context."""
     deadline = None if seconds is None else time.monotonic() + seconds
     failed_at = synced_at = 0.0
     # Applying a change analyses its text: load the noun lexicon now (0.5 s, several
@@ -579,6 +583,8 @@ def watch(app, interval: float, seconds: float | None = None, wait: bool = False
                     synced_at = time.monotonic()
                 else:
                     merge_segments()
+                if each_round is not None:
+                    each_round()
         except Exception:  # noqa: BLE001 - logged (once a minute), tried again
             if time.monotonic() - failed_at > 60:
                 log.exception("Search poller: applying changes failed; trying again")

@@ -17,6 +17,8 @@ treated as plain words; nothing raises on odd input.
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import re
 from collections import defaultdict
@@ -54,6 +56,8 @@ __all__ = [
     "suggest",
 ]
 
+log = logging.getLogger(__name__)
+
 # BM25F with a smaller length normalisation for the short title field.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.4)
 
@@ -75,6 +79,11 @@ FUZZY_MIN_LEN = 5
 RARE_DF = 1  # words in at most this many documents also get close spellings
 FUZZY_MAX_CANDIDATES = 3
 FUZZY_SCAN_LIMIT = 20_000  # bound the vocabulary scan per word (latency)
+# Words at least this long that the index does not know are taken for misspelt
+# compounds: a suggestion needs the corrected word in one case only, and may correct
+# the part after the longest known head (MIN_HEAD_CHARS letters at least).
+SUGGEST_COMPOUND_MIN_LEN = 10
+MIN_HEAD_CHARS = 4
 
 SIMILAR_NUM_TERMS = 15
 SIMILAR_TITLE_TERMS = 3
@@ -93,18 +102,24 @@ _TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "UND", "ODER"})
 
 # Forum boilerplate that says nothing about the subject of a draft question.
-_SIMILAR_NOISE = frozenset(
-    w.stem
-    for w in (
-        analyze_word(t)
-        for t in (
-            "hallo liebe kolleginnen kollegin kollegen kollege gruesse gruss danke dank vielen herzlichen "
-            "frage fragen erfahrung erfahrungen tipp tipps jemand gerne bitte "
-            "moechten wuerden koennen sollen gibt haben sagen meint ueberlegen"
-        ).split()
-    )
-    if w is not None
+_NOISE_WORDS = (
+    "hallo liebe kolleginnen kollegin kollegen kollege gruesse gruss danke dank vielen herzlichen "
+    "frage fragen erfahrung erfahrungen tipp tipps jemand gerne bitte "
+    "moechten wuerden koennen sollen gibt haben sagen meint ueberlegen"
 )
+
+
+@functools.cache
+def similar_noise() -> frozenset[str]:
+    """Stems of _NOISE_WORDS; computed at first use, because analysing a word loads the
+    noun lexicon (importing this module must not)."""
+    return frozenset(w.stem for w in map(analyze_word, _NOISE_WORDS.split()) if w is not None)
+
+
+# Still computed (and the lexicon loaded) at import: web processes rely on it to be warm
+# before their first request (a lazy load cost host B 11 s in test_index_hosts under
+# load). Making it lazy needs a start-up warm-up hook first (gunicorn post_fork).
+similar_noise()
 
 
 # ------------------------------------------------------------------------- helpers
@@ -187,6 +202,8 @@ def _scan_fuzzy(reader, folded: str) -> list[str]:
             if dist <= maxdist:
                 found.append((dist, -_df(reader, "exact", word), word))
     except Exception:  # noqa: BLE001 - an empty index has no "exact" terms
+        if reader.doc_count():  # anything else is a fault to see, not an empty answer
+            log.warning("Close spellings of %r could not be read", folded, exc_info=True)
         return []
     found.sort()
     return [w for _, _, w in found[:FUZZY_MAX_CANDIDATES]]
@@ -384,11 +401,6 @@ def build_search_query(
 
 def scoring_searcher(searcher: Searcher) -> Searcher:
     """A searcher over the same reader that scores with WEIGHTING (not closing it)."""
-    return _with_weighting(searcher)
-
-
-def _with_weighting(searcher: Searcher) -> Searcher:
-    """A searcher over the same reader that scores with WEIGHTING (not closing it)."""
     if searcher.weighting is WEIGHTING:
         return searcher
     return Searcher(searcher.reader(), weighting=WEIGHTING, closereader=False, fromindex=searcher._ix)
@@ -406,7 +418,7 @@ def run_query(searcher: Searcher, q: Q.Query, limit: int | None = 10, **search_k
     applied before that cut; ``len(results)`` still counts every match.
     ``terms=True`` needs Whoosh's own matchers and runs the query unchanged.
     """
-    s = _with_weighting(searcher)
+    s = scoring_searcher(searcher)
     if q is Q.NullQuery or search_kwargs.get("terms"):
         return s.search(q, limit=limit, **search_kwargs)
     kwargs = dict(search_kwargs)
@@ -512,9 +524,10 @@ def _key_terms(reader, text: str, synonyms: SynonymMap | None, numterms: int) ->
                 for aw in alt.words:
                     tf[aw.stem] += SYNONYM_WEIGHT * src / len(alt.words)
     n_docs = max(reader.doc_count(), 1)
+    noise = similar_noise()
     scored = []
     for stem, f in tf.items():
-        if stem in _SIMILAR_NOISE or len(stem) < 2 or stem.isdigit():
+        if stem in noise or len(stem) < 2 or stem.isdigit():
             continue
         df = _df(reader, "body", stem)
         if df < SIMILAR_MIN_DF or df > SIMILAR_MAX_DF_RATIO * n_docs:
@@ -602,10 +615,16 @@ def suggest(searcher: Searcher, text: str,
         if df > RARE_DF:
             continue
         best = None
+        # A long word the index does not know at all is misspelt, not rare: a compound
+        # such as "Rechnungseingnag" is corrected towards a word found even once.
+        floor = 0 if df == 0 and len(wa.folded) >= SUGGEST_COMPOUND_MIN_LEN else max(3 * df, df)
         for cand in _fuzzy_candidates(reader, wa.folded):
-            if _df(reader, "exact", cand) > max(3 * df, df + 1) and allowed(cand):
+            if (_df(reader, "exact", cand) > max(floor, df + 1 if floor else 0)
+                    and allowed(cand)):
                 best = cand
                 break
+        if best is None and df == 0:
+            best = _compound_correction(reader, wa.folded, allowed)
         if best is None:
             continue
         out.append(text[last : m.start()])
@@ -616,6 +635,24 @@ def suggest(searcher: Searcher, text: str,
         return None
     out.append(text[last:])
     return "".join(out)
+
+
+def _compound_correction(reader, folded: str, allowed: Callable[[str], bool]) -> str | None:
+    """A misspelt compound whose whole form the index lacks: keep the longest head the
+    index knows (with or without a linking "s") and correct the rest as a word of its
+    own ("Druckerlandschfat" -> "Drucker" + "landschaft")."""
+    if len(folded) < SUGGEST_COMPOUND_MIN_LEN or not folded.isalpha():
+        return None
+    for cut in range(len(folded) - FUZZY_MIN_LEN, MIN_HEAD_CHARS - 1, -1):
+        head, tail = folded[:cut], folded[cut:]
+        base = head[:-1] if head.endswith("s") else head
+        if not ((_df(reader, "exact", head) and allowed(head))
+                or (_df(reader, "exact", base) and allowed(base))):
+            continue
+        for cand in _fuzzy_candidates(reader, tail):
+            if _df(reader, "exact", cand) > 0 and allowed(cand):
+                return head + cand
+    return None
 
 
 def _match_case(original: str, folded: str) -> str:

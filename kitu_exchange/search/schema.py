@@ -7,7 +7,7 @@ from whoosh import fields
 from .analysis import exact_analyzer, german_analyzer
 
 # Bump when the schema or the analysis changes in a way that needs a full reindex.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def build_schema() -> fields.Schema:

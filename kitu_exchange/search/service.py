@@ -14,7 +14,7 @@ from whoosh import sorting
 from ..extensions import db
 from ..models import Question, Solution, SynonymSet, User
 from ..visibility import public_questions, public_solutions
-from . import queries
+from . import explain, queries, semantic
 from .changes import doc_id_of
 from .analysis import lexicon
 from .flatscore import FlatScoreQuery, facet_counts
@@ -129,6 +129,8 @@ class Hit:
     record: Question | Solution
     score: float
     snippet: str = ""
+    reason: list[str] | None = None  # shared terms; empty: "ähnlich beschrieben"
+    answer: str = ""  # start of the accepted reply of a solved question
 
     @property
     def kind(self) -> str:
@@ -175,6 +177,7 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
         results.pages = max(1, -(-results.total // per_page))
         results.page = page = min(max(1, page), results.pages)
         limit = page * per_page
+        ranked = None
         if sort == "newest":
             hits = scorer.search(flat, limit=limit,
                                  sortedby=sorting.FieldFacet("created", reverse=True))
@@ -183,9 +186,16 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
                                  sortedby=[sorting.FieldFacet("reuse_count", reverse=True),
                                            sorting.ScoreFacet()])
         else:
-            flat.top = limit
-            hits = scorer.search(flat, limit=limit)
-        window = hits[(page - 1) * per_page: page * per_page]
+            # Input of several words: the best lexical matches reordered with the
+            # semantic signal (semantic.SEARCH_RERANK_DEPTH); totals and facets unchanged.
+            depth = max(limit, semantic.SEARCH_RERANK_DEPTH)
+            flat.top = depth
+            hits = scorer.search(flat, limit=depth)
+            order = _rerank_search(text, [(hit["doc_id"], hit.score) for hit in hits])
+            if order is not None:
+                by_id = {hit["doc_id"]: hit for hit in hits}
+                ranked = [by_id[fused.doc_id] for fused in order]
+        window = (ranked if ranked is not None else hits)[(page - 1) * per_page: page * per_page]
         records = visible_records(user, [hit["doc_id"] for hit in window])
         hits.fragmenter.maxchars = 220
         hits.fragmenter.surround = 60
@@ -214,28 +224,70 @@ def _in_visible_case(searcher, user: User | None, term: str) -> bool:
 def similar_cases(user: User | None, *, text: str | None = None,
                   case: Question | Solution | None = None, authority_slug: str | None = None,
                   limit: int = 5) -> list[Hit]:
-    """Cases similar to a draft's text or to a stored case, other authorities first;
-    none while the index is unavailable."""
+    """Cases similar to a draft's text or to a case, other authorities first; only cases
+    similar enough (semantic.passes_panel), each with the reason it matched; none while
+    the index is unavailable.
+
+    A visible case uses its stored vector (no encoding); a draft, and a case search does
+    not hold (a solution in review), is encoded once."""
     doc_id = doc_id_of(case) if case is not None else None
     try:
-        with open_searcher() as searcher:
-            if searcher is None:
-                return []
-            synonyms = synonym_map()
-            if doc_id is not None:
-                hits = queries.similar_to_document(searcher, doc_id, synonyms=synonyms,
-                                                   limit=limit * 3)
-            else:
-                hits = queries.similar(searcher, text or "", synonyms=synonyms,
-                                       limit=limit * 3)
-            ranked = [(hit["doc_id"], hit.score) for hit in hits]
+        ranked, semantic_used, source = _similar_ranked(text, case, doc_id)
     except IndexUnavailable:
         return []
-    records = visible_records(user, [doc for doc, _ in ranked])
-    found = [Hit(doc, records[doc], score) for doc, score in ranked if doc in records]
+    if semantic_used:
+        ranked = [hit for hit in ranked if semantic.passes_panel(hit)]
+    else:
+        ranked = [hit for hit in ranked if hit.lexical >= LEXICAL_PANEL_MIN_SHARE]
+    ranked = ranked[:limit * 3]
+    records = visible_records(user, [hit.doc_id for hit in ranked])
+    found = [Hit(hit.doc_id, records[hit.doc_id], hit.score) for hit in ranked
+             if hit.doc_id in records]
     # Other towns first: that is where the re-usable experience is.
     found.sort(key=lambda hit: hit.record.authority.slug == authority_slug)
-    return found[:limit]
+    found = found[:limit]
+    for hit in found:
+        hit.reason = explain.shared_terms(source, hit.record)
+        hit.answer = explain.answer_start(hit.record)
+    return found
+
+
+# Without the semantic signal (vectors still being built) the panel keeps lexical matches
+# scoring at least this share of the best one: no long tail of single-word matches.
+LEXICAL_PANEL_MIN_SHARE = 0.35
+
+
+def _similar_ranked(text: str | None, case: Question | Solution | None,
+                    doc_id: str | None) -> tuple[list[semantic.Fused], bool, str]:
+    """Fused candidates (best first), whether the semantic signal took part, and the
+    text the reasons are taken from."""
+    stored = None
+    with open_searcher() as searcher:
+        if searcher is None:
+            return [], False, ""
+        synonyms = synonym_map()
+        if doc_id is not None:
+            stored = searcher.document(doc_id=doc_id)
+        if stored is not None:
+            source = f"{stored.get('title', '')}\n{stored.get('body', '')}"
+            hits = queries.similar_to_document(searcher, doc_id, synonyms=synonyms,
+                                               limit=semantic.SIMILAR_CANDIDATES)
+        else:
+            source = text if case is None else explain.case_source(case)
+            own = Q.Term("doc_id", doc_id) if doc_id else None
+            hits = queries.similar(searcher, source or "", synonyms=synonyms,
+                                   limit=semantic.SIMILAR_CANDIDATES, mask=own)
+        lexical = [(hit["doc_id"], hit.score) for hit in hits]
+    if stored is None:
+        fused = _fuse_similar_text(source, lexical, exclude=doc_id)
+    elif semantic.available():
+        vector, found = semantic.nearest_to_case(doc_id, semantic.SIMILAR_CANDIDATES)
+        fused = _fuse(vector, dict(found), lexical) if vector is not None else None
+    else:
+        fused = None
+    if fused is None:
+        return semantic.fuse(lexical, {}, 0.0), False, source
+    return fused, True, source
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -250,23 +302,69 @@ class _MarkFormatter(highlight.Formatter):
         return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
 
 
-def ids_for_cli(text: str, mode: str = "search", limit: int = 10) -> list[dict]:
-    """[{"id", "title", "score"}] for `flask search query|similar`, visibility-checked."""
+def ids_for_cli(text: str, mode: str = "search", limit: int = 10,
+                use_semantic: bool = True) -> list[dict]:
+    """[{"id", "title", "score"}] for `flask search query|similar|evaluate`, ranked as
+    the search box and the panel rank (without the panel's threshold), visibility-checked."""
     try:
         with open_searcher() as searcher:
             if searcher is None:
                 return []
             synonyms = synonym_map()
             if mode == "similar":
-                hits = queries.similar(searcher, text, synonyms=synonyms, limit=limit * 2)
+                hits = queries.similar(searcher, text, synonyms=synonyms,
+                                       limit=max(limit * 2, semantic.SIMILAR_CANDIDATES))
             else:
-                hits = queries.search(searcher, text, synonyms=synonyms, limit=limit * 2)
-            ranked = [(hit["doc_id"], hit.get("title", ""), hit.score) for hit in hits]
+                hits = queries.search(searcher, text, synonyms=synonyms,
+                                      limit=max(limit * 2, semantic.SEARCH_RERANK_DEPTH))
+            titles = {hit["doc_id"]: hit.get("title", "") for hit in hits}
+            lexical = [(hit["doc_id"], hit.score) for hit in hits]
     except IndexUnavailable:
         return []
-    visible = visible_records(None, [doc for doc, _, _ in ranked])
-    return [{"id": doc, "title": title, "score": round(score, 4)}
-            for doc, title, score in ranked if doc in visible][:limit]
+    if mode == "similar":
+        fused = _fuse_similar_text(text, lexical) if use_semantic else None
+    else:
+        fused = _rerank_search(text, lexical) if use_semantic else None
+    if fused is None:
+        fused = semantic.fuse(lexical, {}, 0.0)
+    visible = visible_records(None, [hit.doc_id for hit in fused])
+    return [{"id": hit.doc_id, "title": titles.get(hit.doc_id) or visible[hit.doc_id].title,
+             "score": round(hit.score, 4)} for hit in fused if hit.doc_id in visible][:limit]
+
+
+def _fuse_similar_text(text: str, lexical: list[tuple[str, float]],
+                       exclude: str | None = None) -> list[semantic.Fused] | None:
+    """The panel's ranking for a text (one encoding); None without the semantic signal."""
+    if not semantic.available():
+        return None
+    vector = semantic.encode_draft(text)
+    if vector is None:
+        return None
+    return _fuse(vector, dict(semantic.nearest(vector, semantic.SIMILAR_CANDIDATES,
+                                               exclude=exclude)), lexical)
+
+
+def _fuse(vector, near: dict[str, float], lexical: list[tuple[str, float]]):
+    """Nearest cases and lexical candidates (with their cosines too), fused."""
+    near.update(semantic.cosines(vector, [d for d, _ in lexical if d not in near]))
+    return semantic.fuse(lexical, near, semantic.SIMILAR_WEIGHT)
+
+
+def _rerank_search(text: str, lexical: list[tuple[str, float]]):
+    """Search box: the best lexical matches reordered by the semantic signal, for input
+    of several words; None when it does not apply."""
+    if len(text.split()) < semantic.SEARCH_MIN_WORDS or not lexical:
+        return None
+    if not semantic.available():
+        return None
+    vector = semantic.encode_draft(text)
+    if vector is None:
+        return None
+    head = lexical[:semantic.SEARCH_RERANK_DEPTH]
+    fused = semantic.fuse(head, semantic.cosines(vector, [d for d, _ in head]),
+                          semantic.SEARCH_WEIGHT, add_semantic=False)
+    tail = semantic.fuse(lexical, {}, 0.0)[len(head):]
+    return fused + tail
 
 
 def warm_up() -> None:

@@ -1,11 +1,12 @@
 """Search documents from database rows: what the index holds for each record."""
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Question, Solution
+from ..text import plain_text
 from ..visibility import public_questions, public_solutions
 
 BATCH = 500
@@ -14,27 +15,33 @@ BATCH = 500
 def question_document(question: Question) -> dict:
     replies = sorted((r for r in question.replies if not r.hidden),
                      key=lambda r: r.id != question.accepted_reply_id)
-    body = "\n\n".join([question.body, *(reply.body for reply in replies)])
+    body = "\n\n".join(plain_text(text) for text in [question.body,
+                                                      *(reply.body for reply in replies)])
     authority = question.authority
+    accepted = next((r for r in replies if r.id == question.accepted_reply_id), None)
     return {
         "doc_id": f"question/{question.slug}", "kind": "question", "pk": question.id,
-        "title": question.title, "body": body, "authority": authority.slug,
+        "title": question.title, "body": body, "text": question.body,
+        "accepted_reply": accepted.body if accepted is not None else "", "authority": authority.slug,
         "authority_kind": authority.kind, "population_band": authority.population_band,
-        "topics": [t.slug for t in question.topics], "tags": [t.name for t in question.tags],
+        "topics": [t.slug for t in question.topics],
+        "topic_names": [t.name for t in question.topics], "tags": [t.name for t in question.tags],
         "solved": question.solved, "status": "solved" if question.solved else "open",
         "best_practice": False, "created": question.created_at, "reuse_count": 0,
     }
 
 
 def solution_document(solution: Solution) -> dict:
-    body = "\n\n".join(part for part in (solution.situation, solution.approach, solution.result,
-                                         solution.costs, solution.effort) if part)
+    body = "\n\n".join(plain_text(part) for part in (
+        solution.situation, solution.approach, solution.result, solution.costs,
+        solution.effort) if part)
     authority = solution.authority
     return {
         "doc_id": f"solution/{solution.slug}", "kind": "solution", "pk": solution.id,
-        "title": solution.title, "body": body, "authority": authority.slug,
+        "title": solution.title, "body": body, "text": body, "authority": authority.slug,
         "authority_kind": authority.kind, "population_band": authority.population_band,
-        "topics": [t.slug for t in solution.topics], "tags": [t.name for t in solution.tags],
+        "topics": [t.slug for t in solution.topics],
+        "topic_names": [t.name for t in solution.topics], "tags": [t.name for t in solution.tags],
         "solved": False, "status": solution.status, "best_practice": solution.best_practice,
         "created": solution.created_at, "reuse_count": solution.reuse_count,
     }
@@ -85,9 +92,3 @@ def all_documents() -> Iterator[dict]:
                 yield build(row)
             last_id = rows[-1].id
             db.session.expunge_all()
-
-
-def count_documents() -> int:
-    return sum(db.session.scalar(select(func.count()).select_from(s.subquery()))
-               for s in (indexable_questions(), indexable_solutions()))
-

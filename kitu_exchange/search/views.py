@@ -11,11 +11,15 @@ from ..models import POPULATION_BANDS
 from ..web import AUTHORITY_KINDS
 from ..topics.services import all_topics
 from .index import start_poller
+from .semantic import warm_up
+from .vectors import start_worker as start_vector_worker
 from .service import SORTS, SearchFilters, search_cases
 
 bp = Blueprint("search", __name__)
 # Each web process applies changes committed elsewhere within seconds (see index.py).
 bp.before_app_request(start_poller)
+bp.before_app_request(warm_up)
+bp.before_app_request(start_vector_worker)
 
 MAX_QUERY = 500
 
