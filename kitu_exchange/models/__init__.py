@@ -4,6 +4,7 @@ from .authority import POPULATION_BANDS, Authority, AuthorityKind, population_ba
 from .base import Base, utcnow
 from .forum import Question, Reply
 from .legal import LegalPage
+from .mail import DigestPeriod, MailPreference, MailState, OutgoingMail, RateEvent
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
 from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
                          Vote)
@@ -13,7 +14,8 @@ from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
-    "Authority", "AuthorityKind", "Base", "LegalPage", "LoginAttempt", "POPULATION_BANDS",
+    "Authority", "AuthorityKind", "Base", "DigestPeriod", "LegalPage", "MailPreference",
+    "MailState", "OutgoingMail", "RateEvent", "LoginAttempt", "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
     "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "Submission", "SynonymSet",
     "Tag", "Topic", "User", "UserSession", "population_band", "utcnow",

