@@ -10,10 +10,11 @@ from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
+from ..extensions import db
 from ..models import MailState, OutgoingMail
-from ..records import insert_missing
 
 
 def sender_address() -> str:
@@ -44,4 +45,9 @@ def enqueue(*, recipient: str, subject: str, text_body: str, html_body: str,
         headers={"Message-ID": make_msgid(domain=mail_domain()),
                  "Date": format_datetime(now), **(headers or {})},
         state=MailState.QUEUED, attempts=0, next_attempt_at=now, created_at=now)
-    return insert_missing(OutgoingMail, "dedup_key", [values]) == 1
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
+    # RETURNING tells whether the row went in (rowcount is -1 on psycopg here).
+    statement = (dialect.insert(OutgoingMail.__table__).values(**values)
+                 .on_conflict_do_nothing(index_elements=["dedup_key"])
+                 .returning(OutgoingMail.id))
+    return db.session.execute(statement).scalar() is not None
