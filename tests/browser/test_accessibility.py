@@ -16,9 +16,10 @@ from kitu_exchange.auth import services as accounts
 from kitu_exchange.extensions import db
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
+from kitu_exchange.mail.preferences import unsubscribe_token
 from kitu_exchange.models import Authority, Role, Topic
 from kitu_exchange.search.index import ensure_index
-from tests.browser.conftest import assert_accessible, serve, sign_in
+from tests.browser.conftest import SECRET_KEY, assert_accessible, serve, sign_in
 from tests.conftest import PASSWORD, base_config, fresh_database_url
 
 pytestmark = pytest.mark.browser
@@ -32,6 +33,7 @@ class Site:
     question: int
     solved: int
     solution: str
+    unsubscribe: str
 
 
 def make_content() -> dict:
@@ -69,14 +71,15 @@ def make_content() -> dict:
         contact="IT-Service, it@beispielhausen.example", topics=["drucker-kopierer"],
         tags="managed-print"))
     library.record_reuse(asker, solution, "in_progress", "Wir übernehmen den Rahmenvertrag.")
-    return {"question": question.id, "solved": solved.id, "solution": solution.slug}
+    return {"question": question.id, "solved": solved.id, "solution": solution.slug,
+            "unsubscribe": unsubscribe_token(asker, "digest")}
 
 
 @pytest.fixture(scope="module")
 def site(migrated_database, tmp_path_factory, _browser_requirements):
     folder = tmp_path_factory.mktemp("accessibility")
     config = base_config(fresh_database_url(migrated_database, folder), folder / "index")
-    app = create_app(config)
+    app = create_app({**config, "SECRET_KEY": SECRET_KEY})  # the live server's
     try:
         with app.app_context():
             ensure_index()
@@ -116,6 +119,9 @@ PAGES = [
     ("home", "/", True, None),
     ("sign-in", "/anmelden", False, None),
     ("sign-in-errors", "/anmelden", False, submit_empty("Anmelden")),
+    ("forgot-password", "/passwort-vergessen", False, None),
+    ("forgot-password-errors", "/passwort-vergessen", False, submit_empty("Link anfordern")),
+    ("unsubscribe", "/abbestellen/{unsubscribe}", False, None),
     ("questions", "/fragen", True, None),
     ("question", "/fragen/{question}", True, None),
     ("question-solved", "/fragen/{solved}", True, None),
