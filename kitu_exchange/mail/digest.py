@@ -24,10 +24,9 @@ BATCH = 100
 
 @dataclass(frozen=True)
 class DigestItem:
-    """One line of a digest: what happened, its title and its page."""
+    """One entry of a digest: what happened, as a sentence, and the page it leads to."""
 
-    summary: str
-    title: str
+    text: str
     url: str
 
 

@@ -86,7 +86,7 @@ def test_digest_runs_once_per_period(app, people, smtp, runner, monkeypatch):
     # The follows of kitu_exchange/notifications fill digest_items; here a stand-in
     # says there is one new thing for A and nothing for B.
     monkeypatch.setattr(digest, "digest_items", lambda user, since: [
-        digest.DigestItem("Neue Frage im Themenfeld Drucker", "Toner sparen",
+        digest.DigestItem("Neue Frage von Bernd: „Toner sparen“.",
                           "http://kitu.test/fragen/1")] if user.email == A else [])
     with app.app_context():
         for email in (A, B):

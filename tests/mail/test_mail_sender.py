@@ -36,8 +36,8 @@ def queue_digest(app, email: str, key: str = "1") -> None:
         mail_user(user, category="digest", template="digest",
                   subject="Ihre tägliche Zusammenfassung von KITU Exchange",
                   dedup_key=f"digest:test:{key}", since=utcnow() - timedelta(days=1),
-                  period="daily", items=[DigestItem("Neue Frage im Themenfeld Drucker",
-                                                    "Toner sparen", "http://kitu.test/fragen/1")])
+                  period="daily", items=[DigestItem("Neue Frage von Bernd: „Toner sparen“.",
+                                                    "http://kitu.test/fragen/1")])
         db.session.commit()
 
 
