@@ -103,7 +103,12 @@ class SmtpTransport:
                 self.connection = self._connect()
             self.connection.send_message(message)
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError,
-                smtplib.SMTPHeloError, smtplib.SMTPAuthenticationError, OSError) as error:
+                smtplib.SMTPHeloError, smtplib.SMTPAuthenticationError) as error:
+            self.close()
+            raise ServerUnreachable(_describe(error)) from error
+        except smtplib.SMTPException:
+            raise  # the server refused this one mail (SMTPException is an OSError too)
+        except OSError as error:  # refused, reset, timed out
             self.close()
             raise ServerUnreachable(_describe(error)) from error
 

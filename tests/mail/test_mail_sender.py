@@ -13,6 +13,7 @@ from kitu_exchange.extensions import db
 from kitu_exchange.mail.digest import DigestItem
 from kitu_exchange.mail.messages import mail_user
 from kitu_exchange.mail.outbox import enqueue
+from kitu_exchange.mail import sender
 from kitu_exchange.mail.sender import send_due
 from kitu_exchange.models import MailState, OutgoingMail, User, utcnow
 from tests.conftest import ADMIN, REPO, A, B
@@ -175,3 +176,27 @@ def test_admins_see_waiting_and_failed_mails(app, auth, people, runner, clock):
     assert "verworfen" in rows(app)[0].last_error
     audit = auth.client.get("/moderation/protokoll").get_data(as_text=True)
     assert "E-Mail erneut eingereiht" in audit and "E-Mail verworfen" in audit
+
+
+def test_a_mail_refused_for_good_fails_at_once_the_others_go(app, smtp):
+    queue_plain(app, 3)
+    smtp.collector.unknown.add("person1@musterstadt.example")
+    with app.app_context():
+        report = send_due()
+    assert (report.sent, report.retrying, report.failed) == (2, 0, 1)
+    states = {row.recipient: (row.state, row.last_error) for row in rows(app)}
+    assert states["person1@musterstadt.example"][0] == MailState.FAILED
+    assert "No such user" in states["person1@musterstadt.example"][1]
+    assert sorted(m["To"] for m in smtp.messages) == ["person0@musterstadt.example",
+                                                      "person2@musterstadt.example"]
+
+
+def test_a_sender_that_dies_after_claiming_loses_nothing(app, smtp, clock):
+    queue_plain(app, 2)
+    with app.app_context():
+        assert len(sender._claim(10)) == 2  # ... and then the process is gone
+        assert send_due().sent == 0  # the claim holds: nobody sends it twice meanwhile
+    clock.advance(minutes=10, seconds=1)  # the lease is over
+    with app.app_context():
+        assert send_due().sent == 2
+    assert len(smtp.messages) == 2
