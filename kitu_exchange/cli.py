@@ -1,4 +1,5 @@
-"""Command line: `flask users …`, `flask content …`, `flask search …`, `flask setup`."""
+"""Command line: `flask users …`, `flask content …`, `flask search …`,
+`flask moderation purge`, `flask setup`."""
 import secrets
 import sys
 
@@ -18,6 +19,7 @@ from .search.index import ensure_index
 
 users = AppGroup("users", help="Manage accounts.")
 content = AppGroup("content", help="Import and export content folders.")
+moderation = AppGroup("moderation", help="Moderation upkeep.")
 
 
 def _fail(message: str) -> None:
@@ -82,6 +84,18 @@ def export_command(folder):
     click.echo(f"Wrote {export_folder(folder)} files to {folder}.")
 
 
+@moderation.command("purge")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Purge what was deleted more than this many days ago "
+                   "(default: the restore period, 30).")
+def purge_command(days):
+    """Remove deleted questions for good once they can no longer be restored (daily)."""
+    from .moderation.services import RESTORE_DAYS, purge_deleted
+
+    days = days or RESTORE_DAYS
+    click.echo(f"Purged {purge_deleted(days)} questions deleted more than {days} days ago.")
+
+
 @click.command("setup")
 @with_appcontext
 @click.option("--content", "content_folder", default="content", show_default=True,
@@ -104,7 +118,7 @@ def setup_command(content_folder, admin_email):
     office = db.session.scalar(select(Authority).filter_by(slug="kitu"))
     if office is None:
         db.session.add(Authority(slug="kitu", name="Kommunale IT-UNION (Geschäftsstelle)",
-                                 kind=AuthorityKind.SONSTIGE))
+                                 kind=AuthorityKind.SONSTIGE, is_member=False))
         db.session.commit()
     password = secrets.token_urlsafe(15)
     accounts.create_user(admin_email, "Administration", "kitu", Role.ADMIN, password)
@@ -121,6 +135,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(users)
     app.cli.add_command(content)
+    app.cli.add_command(moderation)
     app.cli.add_command(search_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(setup_command)

@@ -64,6 +64,9 @@ class Config:
     # 0 means the client address is the connection's, and the header is ignored.
     TRUSTED_PROXIES = 0
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 3600
+    # Whom signed-out visitors ask for an invitation (the association's office), shown
+    # on the sign-in page; without it the page points to the imprint.
+    INVITATION_CONTACT_EMAIL: str | None = None
     # List of common passwords, one a line; None means kitu_exchange/vendor/
     # common-passwords.txt, copied there by `make assets` (see auth/passwords.py).
     COMMON_PASSWORDS_FILE: str | None = None

@@ -2,6 +2,7 @@
 import re
 import secrets
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (HiddenField, PasswordField, SelectMultipleField, StringField,
@@ -10,6 +11,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
+from .rendering import render_markdown
 from .text import clean_text
 
 # A post body may be long, but not megabytes: the limit keeps pages and the index sane.
@@ -89,6 +91,13 @@ class MultiCheckboxField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
+def topics_field() -> MultiCheckboxField:
+    """The topics of a post: at least one, checked with the other fields so that an empty
+    form reports everything at once (the service still checks that they exist)."""
+    return MultiCheckboxField(_l("Themenfelder"), validators=[
+        DataRequired(_l("Bitte wählen Sie mindestens ein Themenfeld."))])
+
+
 def tags_field() -> StringField:
     return StringField(_l("Schlagwörter"), filters=[_strip], validators=[
         Length(max=500, message=_l("Bitte höchstens %(max)d Zeichen."))])
@@ -140,3 +149,22 @@ def typed_text(submitted) -> list[tuple[str, str]]:
             and not issubclass(field_class, (PasswordField, HiddenField))}
     return [(name, value) for name, value in submitted.items(multi=True)
             if name in text and value.strip()]
+
+
+PREVIEW_BUTTON = "vorschau"
+
+
+def markdown_previews(form) -> dict[str, str] | None:
+    """The "Vorschau" button without JavaScript: when it sent the form, the rendered
+    Markdown of the text area it belongs to (by field name), else None.
+
+    The preview goes through the same renderer and sanitizer as saving; nothing is
+    stored, and the view shows the form again with everything typed kept.
+    """
+    name = request.form.get(PREVIEW_BUTTON) if request.method == "POST" else None
+    if not name:
+        return None
+    field = form._fields.get(name)
+    if field is None or not isinstance(field, TextAreaField):
+        return {}
+    return {name: render_markdown(field.data or "")}

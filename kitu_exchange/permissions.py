@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, tuple[Scope, Scope, Scope]] = {
     "question.create": (A, A, A),
     "question.edit": (O, A, A),
     "question.delete": (O, A, A),
+    "question.restore": (N, A, A),
     "question.accept": (O, A, A),
     "reply.create": (A, A, A),
     "reply.edit": (O, A, A),

@@ -216,6 +216,39 @@ class _Bounded(markdown.Extension):
         parser.blockprocessors.register(_FlattenDeepBlocks(parser), "flatten_deep", 200)
 
 
+# "@name" at the start of a word; not in e-mail addresses (name@host) or paths.
+MENTION_PATTERN = r"(?<![\w@/.-])@([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)"
+
+
+class _MentionLinks(inlinepatterns.InlineProcessor):
+    """Turns @name into a link where `resolve(name)` knows an address for it. Inline
+    patterns never run inside code spans or code blocks, so mentions there stay text."""
+
+    def __init__(self, resolve, md):
+        super().__init__(MENTION_PATTERN, md)
+        self.resolve = resolve
+
+    def handleMatch(self, m, data):  # noqa: N802 (Markdown's API name)
+        href = self.resolve(m.group(1))
+        if not href:
+            return None, None, None
+        link = etree.Element("a")
+        link.set("href", href)
+        link.text = markdown.util.AtomicString("@" + m.group(1).lower())
+        return link, m.start(0), m.end(0)
+
+
+class _Mentions(markdown.Extension):
+    def __init__(self, resolve):
+        super().__init__()
+        self.resolve = resolve
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API name)
+        # Below links (160) and auto-links (120): "[@a](x)" and "<mailto:a@b>" stay as
+        # they are; above emphasis, so "*@name*" still links.
+        md.inlinePatterns.register(_MentionLinks(self.resolve, md), "mention", 100)
+
+
 def _link_rel(attrs, new=False):
     attrs[(None, "rel")] = "nofollow noopener"
     return attrs
@@ -277,12 +310,15 @@ def _sanitizers() -> tuple[bleach.Cleaner, Linker]:
     return _local.cleaner, _local.linker
 
 
-def _render(text: str, budget: _Budget) -> str:
+def _render(text: str, budget: _Budget, mentions=None) -> str:
+    extensions = ["fenced_code", "tables", "sane_lists", _NoRawHtml(),
+                  _Bounded(len(text), budget)]
+    if mentions is not None:
+        extensions.append(_Mentions(mentions))
     rendered = markdown.markdown(
         text,
         # attr_list and md_in_html would let authors set attributes or raw HTML: keep them off.
-        extensions=["fenced_code", "tables", "sane_lists", _NoRawHtml(),
-                    _Bounded(len(text), budget)],
+        extensions=extensions,
         output_format="html")
     budget.check()
     rendered = rendered.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
@@ -305,17 +341,19 @@ def plain_text_html(text: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, mentions=None) -> str:
     """Render Markdown to HTML that is safe to insert into a page.
 
     Raw HTML in the source is escaped as text, anything not on the allowlist is
     stripped, and links get rel="nofollow noopener". If rendering takes longer than
     RENDER_BUDGET_SECONDS, the text is returned as escaped plain text with a note.
+    `mentions`, a callable, turns each @name outside code into a link to the address it
+    returns for the name (None: no link); see notifications/mentions.py.
     """
     text = text.replace("\x00", "")
     try:
         with _Budget(_budget_seconds()) as budget:
-            return _render(text, budget)
+            return _render(text, budget, mentions)
     except (RenderTimeout, RecursionError):
         # A fresh cleaner: the interrupted one may hold half a document.
         _local.cleaner = _local.linker = None

@@ -23,9 +23,15 @@ def clean_text(value: str | None) -> str | None:
 
 def split_tags(value: str) -> list[str]:
     """Free tags from a comma separated input, lower-cased and de-duplicated."""
-    seen: dict[str, None] = {}
+    return list(tag_labels(value))
+
+
+def tag_labels(value: str) -> dict[str, str]:
+    """Free tags from a comma separated input: lower-case key -> the tag as written
+    (first spelling wins), in input order."""
+    seen: dict[str, str] = {}
     for raw in value.split(","):
-        tag = re.sub(r"\s+", "-", raw.strip().lower())[:60]
-        if tag:
-            seen.setdefault(tag)
-    return list(seen)
+        label = re.sub(r"\s+", "-", raw.strip())[:60]
+        if label:
+            seen.setdefault(label.lower(), label)
+    return seen

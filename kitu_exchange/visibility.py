@@ -5,10 +5,10 @@ Lists and counts show public posts only (`public_questions()`, `public_replies()
 posts to their authors and moderators, and unpublished solutions to their authors and
 curators (`visible()`); everybody else gets a 404.
 """
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_, true
 
-from .models import PUBLIC_STATUSES, Question, Reply, Solution, User
-from .permissions import can
+from .models import PUBLIC_STATUSES, Question, Reply, Role, Solution, User
+from .permissions import PERMISSIONS, ROLE_COLUMN, Scope, can
 
 
 def public_questions() -> ColumnElement[bool]:
@@ -48,3 +48,36 @@ def visible(user: User | None, post: Question | Reply | Solution | None) -> bool
                 return False
             return post.status in PUBLIC_STATUSES or can(user, "solution.view_draft", post)
     return False
+
+
+# -- what one person may open, as select() conditions ----------------------------------
+# The SQL twins of `visible()`, for lists of things that point at posts (notifications):
+# a post may be hidden after the pointer was made, so the check is made when reading.
+
+def _sees_all(user: User, action: str) -> bool:
+    """Whether the user's role may `action` on every post, not only their own."""
+    return can(user, action) and PERMISSIONS[action][ROLE_COLUMN[Role(user.role)]] is Scope.ANY
+
+
+def questions_visible_to(user: User) -> ColumnElement[bool]:
+    if _sees_all(user, "post.view_hidden"):
+        return Question.deleted_at.is_(None)
+    return and_(Question.deleted_at.is_(None),
+                or_(Question.hidden_at.is_(None), Question.author_id == user.id))
+
+
+def replies_visible_to(user: User) -> ColumnElement[bool]:
+    on_page = Reply.question.has(questions_visible_to(user))
+    if _sees_all(user, "post.view_hidden"):
+        return on_page
+    return and_(or_(Reply.hidden_at.is_(None), Reply.author_id == user.id), on_page)
+
+
+def solutions_visible_to(user: User) -> ColumnElement[bool]:
+    conditions = []
+    if not _sees_all(user, "post.view_hidden"):
+        conditions.append(or_(Solution.hidden_at.is_(None), Solution.author_id == user.id))
+    if not _sees_all(user, "solution.view_draft"):
+        conditions.append(or_(Solution.status.in_(PUBLIC_STATUSES),
+                              Solution.author_id == user.id))
+    return and_(true(), *conditions)

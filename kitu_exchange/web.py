@@ -23,6 +23,13 @@ AUTHORITY_KINDS = {
     "Verbandsgemeinde": _l("Verbandsgemeinde"), "Landkreis": _l("Landkreis"),
     "Zweckverband": _l("Zweckverband"), "Sonstige": _l("Sonstige"),
 }
+SOFTWARE_FIELD_NAMES = {
+    "finance": _l("Finanzwesen / Haushalt"), "dms": _l("Dokumentenmanagement / E-Akte"),
+    "council": _l("Ratsinformationssystem"), "epayment": _l("E-Payment"),
+    "hr": _l("Personalwesen"), "registry": _l("Einwohnermeldewesen"),
+    "permits": _l("Bauen und Genehmigungen"), "portal": _l("Bürgerportal / Onlinedienste"),
+    "it_service": _l("IT-Dienstleister / Rechenzentrum"), "other": _l("Sonstiges"),
+}
 ROLE_NAMES = {"member": _l("Mitglied"), "moderator": _l("Moderation"),
               "admin": _l("Administration")}
 SOLUTION_STATUS_NAMES = {
@@ -37,11 +44,11 @@ FLAG_REASONS = {"spam": _l("Spam oder Werbung"), "off_topic": _l("Gehört nicht 
                 "outdated": _l("Veraltet"), "other": _l("Anderer Grund")}
 FIELD_NAMES = {"title": _l("Titel"), "body": _l("Text"), "situation": _l("Ausgangslage"),
                "approach": _l("Lösung"), "result": _l("Ergebnis"), "costs": _l("Kosten"),
-               "effort": _l("Aufwand"), "contact": _l("Ansprechpartner"),
+               "effort": _l("Aufwand"), "contact": _l("Ansprechperson"),
                "topics": _l("Themenfelder"), "tags": _l("Schlagwörter")}
 AUDIT_AREAS = {"solution": _l("Lösungen prüfen"),
                "post": _l("Beiträge aus- und einblenden, fremde Beiträge bearbeiten"),
-               "flag": _l("Meldungen"), "question": _l("Fragen: Duplikate, Sperren, Verschieben"),
+               "flag": _l("Meldungen"), "question": _l("Fragen: Löschen, Duplikate, Sperren, Verschieben"),
                "revision": _l("Versionen wiederherstellen und schwärzen"),
                "user": _l("Konten"), "authority": _l("Kommunen"),
                "topic": _l("Themenfelder"), "synonym": _l("Synonyme"),
@@ -60,6 +67,8 @@ AUDIT_ACTIONS = {
     "question.merge": _l("Antworten zusammengeführt"), "question.lock": _l("Frage gesperrt"),
     "question.unlock": _l("Sperre aufgehoben"), "question.move": _l("Frage verschoben"),
     "question.delete": _l("Frage gelöscht"),
+    "question.undelete": _l("Gelöschte Frage wiederhergestellt"),
+    "question.purge": _l("Gelöschte Frage endgültig entfernt"),
     "question.to_solution": _l("Frage in Lösung überführt"),
     "authority.create": _l("Kommune angelegt"), "authority.edit": _l("Kommune geändert"),
     "topic.create": _l("Themenfeld angelegt"), "topic.edit": _l("Themenfeld geändert"),
@@ -116,6 +125,7 @@ def register_web_helpers(app: Flask) -> None:
         ROLE_NAMES=ROLE_NAMES,
         SOLUTION_STATUS_NAMES=SOLUTION_STATUS_NAMES,
         REUSE_STATUS_NAMES=REUSE_STATUS_NAMES,
+        SOFTWARE_FIELD_NAMES=SOFTWARE_FIELD_NAMES,
         POPULATION_BANDS=POPULATION_BANDS,
         FLAG_REASONS=FLAG_REASONS,
         FIELD_NAMES=FIELD_NAMES,
@@ -124,8 +134,9 @@ def register_web_helpers(app: Flask) -> None:
     )
 
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    # Dates and times without seconds: "03.03.2026, 10:15".
     app.jinja_env.filters["datetime"] = (
-        lambda value: format_datetime(value, "medium") if value else "")
+        lambda value: format_datetime(value, "dd.MM.yyyy, HH:mm") if value else "")
     app.jinja_env.filters["number"] = (
         lambda value: format_decimal(value) if value is not None else "")
     app.jinja_env.filters["isodate"] = lambda value: value.isoformat() if value else ""

@@ -15,6 +15,7 @@ from ..models import (AuditEntry, Flag, LoginAttempt, MailPreference, OutgoingMa
                       UserSession, Vote, utcnow)
 from ..models.unit_of_work import commit
 from ..moderation.services import audit, label_of
+from ..notifications import services as notifications
 from ..records import require
 
 
@@ -31,7 +32,8 @@ def _rows(query, *fields: str) -> list[dict]:
 
 def _account(user: User) -> dict:
     return {
-        **_row(user, "id", "email", "name", "role", "active", "created_at"),
+        **_row(user, "id", "email", "name", "handle", "role", "active", "created_at",
+               "follow_on_ask", "follow_on_reply", "follow_on_reuse"),
         "authority": {"slug": user.authority.slug, "name": user.authority.name},
         "password": ("Ein Passwort ist gesetzt. Gespeichert ist nur sein Hash (scrypt); "
                      "er wird nicht exportiert." if user.password_hash
@@ -149,6 +151,8 @@ SECTIONS: dict[str, Callable[[User], object]] = {
     "flags": _flags,
     "reuses": _reuses,
     "audit_entries": _audit_entries,
+    "follows": notifications.follows_export,
+    "notifications": notifications.notifications_export,
     "mail": _mail,
 }
 
@@ -185,7 +189,7 @@ def _mail_of(user: User) -> None:
 
 # Data erased outright when an account is deleted; a new table about a person adds a line.
 ERASE: list[Callable[[User], None]] = [_login_attempts_of, _sessions_of, _second_factor_of,
-                                       _mail_of]
+                                       notifications.erase_of, _mail_of]
 
 
 def placeholder_email(user: User) -> str:

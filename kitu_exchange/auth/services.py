@@ -19,6 +19,7 @@ from ..extensions import db
 from ..mail.messages import invitation_mail, password_reset_mail
 from ..models import Authority, LoginAttempt, Role, User, utcnow
 from ..models.unit_of_work import commit
+from ..notifications.mentions import new_handle
 from .passwords import check_password
 from ..models import Authority, LoginAttempt, RateEvent, Role, User, UserSession, utcnow
 from .sessions import end_sessions
@@ -63,6 +64,7 @@ def create_user(email: str, name: str, authority_slug: str, role: str = Role.MEM
     if password:
         check_password(password, email, name)
     user = User(email=email, name=name.strip(), authority=authority, role=role,
+                handle=new_handle(name),
                 password_hash=hash_password(password) if password else None)
     db.session.add(user)
     if invited_by is not None and not password:

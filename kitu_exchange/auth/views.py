@@ -51,7 +51,9 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
     elif form.is_submitted():
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form,
+                           invitation_contact=current_app.config["INVITATION_CONTACT_EMAIL"]
+                           ), status
 
 
 @bp.route("/anmelden/bestaetigen", methods=["GET", "POST"])

@@ -4,13 +4,15 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..library.services import visible_solutions_of
-from ..models import Authority, AuthorityKind, Question, Reuse, Solution, User
+from ..models import (POPULATION_BANDS, SOFTWARE_FIELDS, Authority, AuthorityContact,
+                      AuthorityKind, AuthoritySoftware, Question, Reuse, Solution, User,
+                      utcnow)
 from ..records import audit, require
 from ..models.unit_of_work import commit
 from ..search.changes import record_change
@@ -34,8 +36,131 @@ class AuthorityFields:
     member_since: date | None = None
 
 
-def directory() -> list[Authority]:
-    return list(db.session.scalars(select(Authority).order_by(Authority.name)))
+@dataclass
+class DirectoryFilter:
+    kind: str | None = None             # AuthorityKind value
+    size: str | None = None             # POPULATION_BANDS key
+    software: str | None = None         # text in a product or provider name
+    field: str | None = None            # SOFTWARE_FIELDS key
+
+    @property
+    def active(self) -> int:
+        return sum(1 for value in vars(self).values() if value)
+
+
+def _population_in_band(band: str):
+    if band == "lt10k":
+        return or_(Authority.population.is_(None), Authority.population < 10_000)
+    if band == "10k-50k":
+        return Authority.population.between(10_000, 50_000)
+    return Authority.population > 50_000
+
+
+def _contains(column, text: str):
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def directory(filters: DirectoryFilter | None = None) -> list[Authority]:
+    """Member authorities (not the association's office), filtered by kind, size band
+    and software in use ("Wer nutzt auch …?"), with their software loaded."""
+    filters = filters or DirectoryFilter()
+    query = (select(Authority).where(Authority.is_member.is_(True))
+             .options(selectinload(Authority.software)).order_by(Authority.name))
+    if filters.kind:
+        query = query.where(Authority.kind == filters.kind)
+    if filters.size in POPULATION_BANDS:
+        query = query.where(_population_in_band(filters.size))
+    if filters.software or filters.field:
+        conditions = []
+        if filters.software:
+            conditions.append(or_(_contains(AuthoritySoftware.product, filters.software),
+                                  _contains(AuthoritySoftware.provider, filters.software)))
+        if filters.field:
+            conditions.append(AuthoritySoftware.field == filters.field)
+        query = query.where(Authority.software.any(and_(*conditions)))
+    return list(db.session.scalars(query))
+
+
+def software_names() -> list[str]:
+    """Products and providers members have listed, for the directory's suggestions."""
+    products = db.session.scalars(select(AuthoritySoftware.product).distinct())
+    providers = db.session.scalars(select(AuthoritySoftware.provider).distinct()
+                                   .where(AuthoritySoftware.provider != ""))
+    return sorted({*products, *providers}, key=str.lower)
+
+
+# -- contacts and software in use ------------------------------------------------------
+
+@dataclass
+class ContactFields:
+    role: str
+    email: str = ""
+    phone: str = ""
+    note: str = ""
+
+
+def save_contact(user: User, authority: Authority, contact: AuthorityContact | None,
+                 fields: ContactFields) -> AuthorityContact:
+    """Add (contact=None) or change a functional contact of the authority.
+
+    Members of the authority and administrators; audited. Raises NotAllowed, Invalid
+    without a mailbox or phone.
+    """
+    require(user, "authority.edit", authority)
+    if not fields.email and not fields.phone:
+        raise Invalid(_("Bitte geben Sie ein Funktionspostfach oder eine Telefonnummer an."),
+                      "email")
+    created = contact is None
+    if contact is None:
+        contact = AuthorityContact(authority=authority)
+        db.session.add(contact)
+    contact.role, contact.email = fields.role, fields.email
+    contact.phone, contact.note = fields.phone, fields.note
+    contact.updated_at = utcnow()
+    audit(user, "authority.edit", authority,
+          (_("Ansprechperson hinzugefügt: %(role)s", role=fields.role) if created
+           else _("Ansprechperson geändert: %(role)s", role=fields.role)))
+    commit()
+    return contact
+
+
+def remove_contact(user: User, authority: Authority, contact: AuthorityContact) -> None:
+    require(user, "authority.edit", authority)
+    audit(user, "authority.edit", authority,
+          _("Ansprechperson entfernt: %(role)s", role=contact.role))
+    authority.contacts.remove(contact)
+    commit()
+
+
+def save_software(user: User, authority: Authority, entry: AuthoritySoftware | None,
+                  field: str, product: str, provider: str = "") -> AuthoritySoftware:
+    """Add (entry=None) or change a software or service provider the authority uses.
+
+    Raises NotAllowed, Invalid for an unknown field.
+    """
+    require(user, "authority.edit", authority)
+    if field not in SOFTWARE_FIELDS:
+        raise Invalid(_("Bitte wählen Sie einen Bereich."), "field")
+    created = entry is None
+    if entry is None:
+        entry = AuthoritySoftware(authority=authority)
+        db.session.add(entry)
+    entry.field, entry.product, entry.provider = field, product, provider
+    entry.updated_at = utcnow()
+    audit(user, "authority.edit", authority,
+          (_("Software hinzugefügt: %(product)s", product=product) if created
+           else _("Software geändert: %(product)s", product=product)))
+    commit()
+    return entry
+
+
+def remove_software(user: User, authority: Authority, entry: AuthoritySoftware) -> None:
+    require(user, "authority.edit", authority)
+    audit(user, "authority.edit", authority,
+          _("Software entfernt: %(product)s", product=entry.product))
+    authority.software.remove(entry)
+    commit()
 
 
 def save_authority(user: User, authority: Authority | None, fields: AuthorityFields) -> Authority:
@@ -95,6 +220,7 @@ def profile(authority: Authority, user: User) -> dict:
     reuses = db.session.scalars(
         select(Reuse).join(Reuse.solution)
         .where(Reuse.authority_id == authority.id, public_solutions())
-        .options(selectinload(Reuse.solution).selectinload(Solution.authority))
+        .options(selectinload(Reuse.solution).selectinload(Solution.authority),
+                 selectinload(Reuse.recorded_by))
         .order_by(Reuse.created_at.desc()))
     return {"questions": list(questions), "solutions": list(solutions), "reuses": list(reuses)}

@@ -1,14 +1,17 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import Conflict, Invalid
-from ..models import Authority
+from ..confirmation import confirm_page
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..models import POPULATION_BANDS, Authority, AuthorityContact, AuthoritySoftware
 from ..permissions import can
 from ..records import by_slug_or_raise, require
-from ..web import AUTHORITY_KINDS
+from ..web import AUTHORITY_KINDS, SOFTWARE_FIELD_NAMES
 from . import services
-from .forms import AuthorityForm
+from .forms import AuthorityForm, ContactForm, SoftwareForm
 
 bp = Blueprint("authorities", __name__, url_prefix="/kommunen")
 
@@ -44,7 +47,15 @@ def _save(form, authority):
 
 @bp.route("")
 def directory():
-    return render_template("authorities/directory.html", authorities=services.directory())
+    args = request.args
+    filters = services.DirectoryFilter(
+        kind=args.get("art") if args.get("art") in AUTHORITY_KINDS else None,
+        size=args.get("groesse") if args.get("groesse") in POPULATION_BANDS else None,
+        software=(args.get("software") or "").strip()[:120] or None,
+        field=args.get("bereich") if args.get("bereich") in SOFTWARE_FIELD_NAMES else None)
+    return render_template("authorities/directory.html",
+                           authorities=services.directory(filters), filters=filters,
+                           software_names=services.software_names())
 
 
 @bp.route("/neu", methods=["GET", "POST"])
@@ -73,3 +84,127 @@ def edit(slug: str):
         return response
     status = 400 if form.is_submitted() else 200
     return render_template("authorities/edit.html", form=form, authority=authority), status
+
+
+# -- contacts and software in use ------------------------------------------------------
+
+def _maintained(slug: str) -> Authority:
+    authority = by_slug_or_raise(Authority, slug, _("Diese Kommune gibt es nicht."))
+    require(current_user, "authority.edit", authority)
+    return authority
+
+
+def _entry(authority: Authority, model, entry_id: int):
+    entry = db.session.get(model, entry_id)
+    if entry is None or entry.authority_id != authority.id:
+        raise NotFound(_("Der Eintrag wurde nicht gefunden."))
+    return entry
+
+
+def _software_form(entry=None) -> SoftwareForm:
+    form = SoftwareForm(obj=entry)
+    form.field.choices = [("", _("Bitte wählen"))] + list(SOFTWARE_FIELD_NAMES.items())
+    return form
+
+
+def _save_contact(authority, contact, form) -> bool:
+    try:
+        services.save_contact(current_user, authority, contact, services.ContactFields(
+            role=form.role.data, email=form.email.data or "", phone=form.phone.data or "",
+            note=form.note.data or ""))
+    except Invalid as error:
+        getattr(form, error.field or "role").errors.append(error.message)
+        return False
+    flash(_("Die Ansprechperson ist gespeichert."), "success")
+    return True
+
+
+def _save_software(authority, entry, form) -> bool:
+    try:
+        services.save_software(current_user, authority, entry, form.field.data or "",
+                               form.product.data, form.provider.data or "")
+    except Invalid as error:
+        getattr(form, error.field or "product").errors.append(error.message)
+        return False
+    flash(_("Die Angabe zur Software ist gespeichert."), "success")
+    return True
+
+
+@bp.route("/<slug>/ansprechpersonen", methods=["GET", "POST"])
+def contacts(slug: str):
+    authority = _maintained(slug)
+    form = ContactForm()
+    if form.validate_on_submit() and _save_contact(authority, None, form):
+        return redirect(url_for("authorities.contacts", slug=slug))
+    return render_template("authorities/contacts.html", authority=authority, form=form,
+                           editing=None), 400 if form.is_submitted() else 200
+
+
+@bp.route("/<slug>/ansprechpersonen/<int:contact_id>", methods=["GET", "POST"])
+def edit_contact(slug: str, contact_id: int):
+    authority = _maintained(slug)
+    contact = _entry(authority, AuthorityContact, contact_id)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit() and _save_contact(authority, contact, form):
+        return redirect(url_for("authorities.contacts", slug=slug))
+    return render_template("authorities/contacts.html", authority=authority, form=form,
+                           editing=contact), 400 if form.is_submitted() else 200
+
+
+@bp.route("/<slug>/ansprechpersonen/<int:contact_id>/entfernen", methods=["GET", "POST"])
+def remove_contact(slug: str, contact_id: int):
+    authority = _maintained(slug)
+    contact = _entry(authority, AuthorityContact, contact_id)
+    form = ConfirmForm()
+    back = url_for("authorities.contacts", slug=slug)
+    if form.validate_on_submit():
+        services.remove_contact(current_user, authority, contact)
+        flash(_("Die Ansprechperson ist entfernt."), "success")
+        return redirect(back)
+    return confirm_page(
+        _("Ansprechperson entfernen?"), _("Ansprechperson entfernen"), back,
+        target_kind=authority.name, target_label=contact.role,
+        target_meta=" · ".join(value for value in (contact.email, contact.phone) if value),
+        consequences=[_("Kolleginnen und Kollegen anderer Kommunen finden diesen Kontakt "
+                        "danach nicht mehr im Profil.")],
+        form=form, status=400 if form.is_submitted() else 200)
+
+
+@bp.route("/<slug>/software", methods=["GET", "POST"])
+def software(slug: str):
+    authority = _maintained(slug)
+    form = _software_form()
+    if form.validate_on_submit() and _save_software(authority, None, form):
+        return redirect(url_for("authorities.software", slug=slug))
+    return render_template("authorities/software.html", authority=authority, form=form,
+                           editing=None), 400 if form.is_submitted() else 200
+
+
+@bp.route("/<slug>/software/<int:entry_id>", methods=["GET", "POST"])
+def edit_software(slug: str, entry_id: int):
+    authority = _maintained(slug)
+    entry = _entry(authority, AuthoritySoftware, entry_id)
+    form = _software_form(entry)
+    if form.validate_on_submit() and _save_software(authority, entry, form):
+        return redirect(url_for("authorities.software", slug=slug))
+    return render_template("authorities/software.html", authority=authority, form=form,
+                           editing=entry), 400 if form.is_submitted() else 200
+
+
+@bp.route("/<slug>/software/<int:entry_id>/entfernen", methods=["GET", "POST"])
+def remove_software(slug: str, entry_id: int):
+    authority = _maintained(slug)
+    entry = _entry(authority, AuthoritySoftware, entry_id)
+    form = ConfirmForm()
+    back = url_for("authorities.software", slug=slug)
+    if form.validate_on_submit():
+        services.remove_software(current_user, authority, entry)
+        flash(_("Die Angabe zur Software ist entfernt."), "success")
+        return redirect(back)
+    return confirm_page(
+        _("Software-Angabe entfernen?"), _("Angabe entfernen"), back,
+        target_kind=f"{authority.name} · {SOFTWARE_FIELD_NAMES.get(entry.field, entry.field)}",
+        target_label=entry.product, target_meta=entry.provider,
+        consequences=[_("Die Kommune erscheint dann nicht mehr bei „Wer nutzt auch …?“ für "
+                        "diese Software.")],
+        form=form, status=400 if form.is_submitted() else 200)

@@ -28,7 +28,7 @@ def _solution_file(solution: Solution) -> str:
     meta = {
         "title": solution.title, "authority": solution.authority.slug,
         "topics": [t.slug for t in sorted(solution.topics, key=lambda t: t.slug)],
-        "tags": sorted(tag.name for tag in solution.tags), "status": solution.status,
+        "tags": [tag.shown for tag in solution.tags], "status": solution.status,
         "created": solution.created_at.date(),
         "costs": solution.costs, "effort": solution.effort, "contact": solution.contact,
         "adopted_by": sorted(reuse.authority.slug for reuse in solution.reuses),
@@ -47,7 +47,7 @@ def _question_file(question: Question) -> str:
     meta = {
         "title": question.title, "authority": question.authority.slug,
         "topics": [t.slug for t in sorted(question.topics, key=lambda t: t.slug)],
-        "tags": sorted(tag.name for tag in question.tags),
+        "tags": [tag.shown for tag in question.tags],
         "created": question.created_at.date(), **_hidden(question), "replies": replies,
     }
     meta = {key: value for key, value in meta.items() if value not in ("", [], None)}

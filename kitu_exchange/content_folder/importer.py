@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..forms import BODY_MAX
-from ..models import (Authority, AuthorityKind, Question, Reply, Reuse, ReuseStatus, Solution,
-                      SolutionStatus, SynonymSet, Topic, utcnow)
+from ..models import (PUBLIC_STATUSES, Authority, AuthorityKind, Question, Reply, Reuse,
+                      ReuseStatus, Solution, SolutionStatus, SynonymSet, Topic, utcnow)
 from ..records import insert_missing
 from ..rendering import render_markdown
 from ..models.unit_of_work import commit
@@ -198,6 +198,9 @@ def _import_solution(path: Path) -> bool | None:
         # one keeps the status its review gave it.
         values["status"] = status or SolutionStatus.PUBLISHED
     solution, created, changed = _upsert_post(Solution, doc.slug, values, meta)
+    if solution.status in PUBLIC_STATUSES and solution.last_reviewed_at is None:
+        # Published by the association before it came here: that counts as a review.
+        solution.last_reviewed_at = solution.created_at
     # Re-use recorded in the app stays even when the folder does not list it.
     recorded = {reuse.authority_id for reuse in solution.reuses}
     for adopter in adopters:

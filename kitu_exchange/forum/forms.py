@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
 
-from ..forms import (CreateForm, Form, MultiCheckboxField, body_field, reason_field,
-                     tags_field, title_field)
+from ..forms import (CreateForm, Form, body_field, reason_field,
+                     tags_field, title_field, topics_field)
 
 
 class QuestionFields(Form):
     title = title_field()
     body = body_field(_l("Beschreibung"))
-    topics = MultiCheckboxField(_l("Themenfelder"))
+    topics = topics_field()
     tags = tags_field()
 
 

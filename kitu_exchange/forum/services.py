@@ -10,6 +10,8 @@ from ..errors import Conflict, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Authority, Question, Reply, Solution, Tag, Topic, User, utcnow
 from ..moderation.revisions import record_revision
+from ..notifications import services as notifications
+from ..notifications.mentions import Mentions
 from ..permissions import can
 from ..records import (add_with_unique_slug, audit, audit_edit_of_others, get_or_raise,
                        require)
@@ -43,14 +45,18 @@ def ask_question(author: User, title: str, body: str, topic_slugs: list[str],
     AlreadySaved for a submission key the author sent before."""
     submissions.check(author, submission_key)
     require(author, "question.create")
+    mentions = Mentions()
     question = Question(
         title=title, body=body,
-        body_html=render_markdown(body), author=author, authority_id=author.authority_id,
+        body_html=render_markdown(body, mentions), author=author,
+        authority_id=author.authority_id,
         topics=resolve_topics(topic_slugs), tags=resolve_tags(tags),
     )
     add_with_unique_slug(question, title)
     record_change(question)
     submissions.record(author, submission_key, "question", question)
+    notifications.follow_asked(author, question)
+    notifications.notify_new_question(question, mentions)
     commit()
     return question
 
@@ -67,16 +73,24 @@ def edit_question(user: User, question: Question, title: str, body: str,
     question.topics = resolve_topics(topic_slugs)
     question.tags = resolve_tags(tags)
     question.title, question.body = title, body
-    question.body_html = render_markdown(body)
+    mentions = Mentions()
+    question.body_html = render_markdown(body, mentions)
     question.updated_at = utcnow()
     record_change(question)
+    notifications.notify_edited(question, user, mentions)
     commit()
 
 
 def delete_question(user: User, question: Question) -> None:
-    """Remove a question from the exchange (kept in the database as deleted)."""
+    """Remove a question from the exchange: gone for members at once (lists, search,
+    counts), restorable by a moderator until `purge_deleted` removes it for good.
+
+    Raises NotAllowed, Conflict when it is deleted already.
+    """
     require(user, "question.delete", question)
-    question.deleted_at = utcnow()
+    if question.deleted:
+        raise Conflict(_("Diese Frage ist bereits gelöscht."))
+    question.deleted_at, question.deleted_by = utcnow(), user
     audit(user, "question.delete", question)
     record_change(question)
     commit()
@@ -93,7 +107,8 @@ def add_reply(author: User, question_id: int, body: str,
     require(author, "reply.create", question)
     if question.duplicate_of_id:
         raise Conflict(_("Diese Frage ist geschlossen: neue Antworten sind nicht möglich."))
-    reply = Reply(question=question, body=body, body_html=render_markdown(body),
+    mentions = Mentions()
+    reply = Reply(question=question, body=body, body_html=render_markdown(body, mentions),
                   author=author, authority_id=author.authority_id)
     db.session.add(reply)
     # In the database, not in Python: two replies at the same moment both count (a new
@@ -102,6 +117,8 @@ def add_reply(author: User, question_id: int, body: str,
                        .values(reply_count=Question.reply_count + 1))
     record_change(question)
     submissions.record(author, submission_key, "reply", reply)
+    notifications.follow_replied(author, question)
+    notifications.notify_new_reply(reply, mentions)
     commit()
     return reply
 
@@ -113,17 +130,21 @@ def edit_reply(user: User, reply: Reply, body: str, reason: str = "") -> None:
     require(user, "reply.edit", reply)
     record_revision(user, reply, reason)
     audit_edit_of_others(user, reply, reason)
-    reply.body, reply.body_html = body, render_markdown(body)
+    mentions = Mentions()
+    reply.body, reply.body_html = body, render_markdown(body, mentions)
     reply.updated_at = utcnow()
     record_change(reply.question)
+    notifications.notify_edited(reply, user, mentions)
     commit()
 
 
-def accept_reply(user: User, reply: Reply) -> None:
-    """Mark a reply as the accepted one, which marks its question solved.
+def accept_reply(user: User, reply: Reply, replacing: int | None = None) -> None:
+    """Mark a reply as the accepted one, which marks its question solved. To change the
+    accepted reply, `replacing` names the one accepted now (as the page showed it).
 
     Raises NotAllowed unless the user asked the question (or curates), and Conflict
-    when the question already has an accepted reply or the reply is hidden.
+    when the reply is hidden or when another reply than `replacing` is accepted now
+    (someone changed it meanwhile, or no change was asked for).
     """
     question = reply.question
     if not visible(user, reply):
@@ -131,9 +152,29 @@ def accept_reply(user: User, reply: Reply) -> None:
     require(user, "question.accept", question)
     if reply.hidden:
         raise Conflict(_("Eine ausgeblendete Antwort kann nicht akzeptiert werden."))
-    if question.accepted_reply_id is not None:
+    if question.accepted_reply_id == reply.id:
+        return
+    if question.accepted_reply_id is not None and question.accepted_reply_id != replacing:
         raise Conflict(_("Für diese Frage wurde bereits eine Antwort akzeptiert."))
     question.accepted_reply = reply
+    record_change(question)
+    notifications.notify_reply_accepted(user, reply)
+    commit()
+
+
+def withdraw_acceptance(user: User, reply: Reply) -> None:
+    """Take back the acceptance of a reply: its question is open again.
+
+    Raises NotAllowed unless the user asked the question (or curates), and Conflict when
+    this reply is not the accepted one (any more).
+    """
+    question = reply.question
+    if not visible(user, reply):
+        raise NotFound(_("Diese Antwort gibt es nicht (mehr)."))
+    require(user, "question.accept", question)
+    if question.accepted_reply_id != reply.id:
+        raise Conflict(_("Diese Antwort ist nicht (mehr) als Lösung akzeptiert."))
+    question.accepted_reply = None
     record_change(question)
     commit()
 

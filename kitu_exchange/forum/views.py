@@ -1,12 +1,17 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
+from ..authorities.services import directory
+from ..confirmation import confirm_page
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
+from ..filters import active_filters, reset_url
 from ..extensions import db
-from ..forms import TITLE_MAX, ConfirmForm
+from ..forms import TITLE_MAX, ConfirmForm, markdown_previews
 from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
-from ..moderation.services import voted_ids
+from ..moderation.services import RESTORE_DAYS, duplicate_candidates, voted_ids
 from ..permissions import can
 from ..records import require
 from ..search.service import similar_cases
@@ -17,6 +22,8 @@ from .services import solution_from_question
 from .forms import EditQuestionForm, EditReplyForm, QuestionForm, ReplyForm
 
 bp = Blueprint("forum", __name__, url_prefix="/fragen")
+SHOW_NAMES = {"newest": _l("Neueste"), "unanswered": _l("Unbeantwortet"),
+              "solved": _l("Gelöst")}
 
 
 def question_url(question) -> str:
@@ -34,7 +41,7 @@ def _question_form(obj=None) -> QuestionForm:
     else:  # topics and tags as the form shows them, not as related objects
         form = EditQuestionForm(data={
             "title": obj.title, "body": obj.body, "topics": [t.slug for t in obj.topics],
-            "tags": ", ".join(tag.name for tag in obj.tags)})
+            "tags": ", ".join(tag.shown for tag in obj.tags)})
     form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
     return form
 
@@ -44,17 +51,36 @@ def _show_invalid(form, error: Invalid) -> None:
     (field.errors if field is not None else form.form_errors).append(error.message)
 
 
+def draft_key() -> str:
+    """Where the ask page keeps a draft in the browser: one per person, so that someone
+    else signing in on the same browser does not get it."""
+    return f"kitu-frage-entwurf-{current_user.id}"
+
+
+@bp.app_context_processor
+def _draft_key():
+    return {"draft_key": draft_key() if current_user.is_authenticated else ""}
+
+
 @bp.route("")
 def questions():
     filters = services.QuestionFilter(
         show=request.args.get("anzeigen", "newest"),
         topic=request.args.get("thema") or None,
-        tag=request.args.get("schlagwort") or None,
+        tag=request.args.get("schlagwort", "").strip().lower() or None,
         authority=request.args.get("kommune") or None,
     )
     page = db.paginate(services.question_query(filters), per_page=20, error_out=False)
+    topics = all_topics()
+    active = active_filters("forum.questions", [
+        ("anzeigen", _("Anzeigen"), SHOW_NAMES),
+        ("thema", _("Themenfeld"), {topic.slug: topic.name for topic in topics}),
+        ("schlagwort", _("Schlagwort"), {}),
+        ("kommune", _("Kommune"), {a.slug: a.name for a in directory()}),
+    ], defaults={"anzeigen": "newest"})
     return render_template("forum/questions.html", page=page, filters=filters,
-                           topics=all_topics())
+                           topics=topics, active=active, show_names=SHOW_NAMES,
+                           reset=reset_url("forum.questions"))
 
 
 def _draft_similar(title: str, body: str):
@@ -78,6 +104,8 @@ def ask():
         # Without JavaScript: show similar cases and keep everything typed.
         similar = _draft_similar(form.title.data or "", form.body.data or "")
         return render_template("forum/ask.html", form=form, similar=similar)
+    if (previews := markdown_previews(form)) is not None:
+        return render_template("forum/ask.html", form=form, similar=None, previews=previews)
     if form.validate_on_submit():
         try:
             question = services.ask_question(current_user, form.title.data, form.body.data,
@@ -87,6 +115,7 @@ def ask():
             _show_invalid(form, error)
         else:
             flash(_("Ihre Frage ist veröffentlicht."), "success")
+            session["clear_question_draft"] = True  # the draft in the browser is done
             return redirect(question_url(question))
     status = 400 if form.is_submitted() else 200
     return render_template("forum/ask.html", form=form, similar=None), status
@@ -101,7 +130,7 @@ def question(question_id: int, slug: str | None = None):
     return _question_page(question, ReplyForm())
 
 
-def _question_page(question, reply_form, status=200):
+def _question_page(question, reply_form, status=200, previews=None):
     similar = similar_cases(current_user, case=question,
                             authority_slug=question.authority.slug)
     move_form = MoveForm()
@@ -110,18 +139,24 @@ def _question_page(question, reply_form, status=200):
     replies = [reply for reply in question.replies
                if not reply.hidden or can(current_user, "post.view_hidden", reply)]
     replies.sort(key=lambda r: (not r.accepted, -r.helpful_count, r.created_at))
+    candidates = (duplicate_candidates(current_user, question, similar)
+                  if can(current_user, "question.close", question) else [])
     return render_template(
         "forum/question.html", question=question, replies=replies, reply_form=reply_form,
         confirm_form=ConfirmForm(), similar=similar, hide_form=HideForm(),
-        duplicate_form=DuplicateForm(), move_form=move_form,
+        duplicate_form=DuplicateForm(), duplicate_candidates=candidates, move_form=move_form,
         lock_form=ReasonForm(),
         voted=voted_ids(current_user, "reply", [reply.id for reply in replies]),
-        library_solution=solution_from_question(question)), status
+        library_solution=solution_from_question(question), previews=previews,
+        clear_draft=session.pop("clear_question_draft", False)), status
 
 
 @bp.route("/<int:question_id>/antworten", methods=["POST"])
 def reply(question_id: int):
     form = ReplyForm()
+    if (previews := markdown_previews(form)) is not None:
+        return _question_page(services.question_with_replies(question_id, current_user), form,
+                              previews=previews)
     if form.validate_on_submit():
         try:
             services.add_reply(current_user, question_id, form.body.data,
@@ -141,7 +176,8 @@ def edit(question_id: int):
     question = services.get_question(question_id, current_user)
     require(current_user, "question.edit", question)
     form = _question_form(question)
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         try:
             services.edit_question(current_user, question, form.title.data, form.body.data,
                                    form.topics.data, form.tags.data, form.reason.data)
@@ -150,17 +186,33 @@ def edit(question_id: int):
         else:
             flash(_("Die Frage wurde gespeichert."), "success")
             return redirect(question_url(question))
-    status = 400 if form.is_submitted() else 200
-    return render_template("forum/edit_question.html", form=form, question=question), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("forum/edit_question.html", form=form, question=question,
+                           previews=previews), status
 
 
-@bp.route("/<int:question_id>/loeschen", methods=["POST"])
+@bp.route("/<int:question_id>/loeschen", methods=["GET", "POST"])
 def delete(question_id: int):
     question = services.get_question(question_id, current_user)
-    if ConfirmForm().validate_on_submit():
+    require(current_user, "question.delete", question)
+    form = ConfirmForm()
+    if form.validate_on_submit():
         services.delete_question(current_user, question)
-        flash(_("Die Frage wurde gelöscht."), "success")
-    return redirect(url_for("forum.questions"))
+        flash(_("Die Frage wurde gelöscht. Die Moderation kann sie %(days)d Tage lang "
+                "wiederherstellen.", days=RESTORE_DAYS), "success")
+        return redirect(url_for("forum.questions"))
+    replies = len([reply for reply in question.replies if not reply.hidden])
+    return confirm_page(
+        _("Frage löschen?"), _("Frage löschen"), question_url(question),
+        target_kind=_("Frage Nr. %(id)d", id=question.id), target_label=question.title,
+        target_meta=ngettext("%(num)d Antwort", "%(num)d Antworten", replies),
+        preview_html=question.body_html,
+        consequences=[
+            _("Die Frage und ihre Antworten verschwinden für alle Mitglieder: aus Listen, "
+              "Suche, ähnlichen Fällen und Zählungen."),
+            _("Die Moderation kann die Frage %(days)d Tage lang wiederherstellen; danach "
+              "wird sie endgültig entfernt.", days=RESTORE_DAYS)],
+        form=form, status=400 if form.is_submitted() else 200)
 
 
 @bp.route("/antworten/<int:reply_id>/bearbeiten", methods=["GET", "POST"])
@@ -168,18 +220,31 @@ def edit_reply(reply_id: int):
     reply = services.get_reply(reply_id, current_user)
     require(current_user, "reply.edit", reply)
     form = EditReplyForm(obj=reply)
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         services.edit_reply(current_user, reply, form.body.data, form.reason.data)
         flash(_("Die Antwort wurde gespeichert."), "success")
         return redirect(question_url(reply.question) + f"#antwort-{reply.id}")
-    status = 400 if form.is_submitted() else 200
-    return render_template("forum/edit_reply.html", form=form, reply=reply), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("forum/edit_reply.html", form=form, reply=reply,
+                           previews=previews), status
 
 
 @bp.route("/antworten/<int:reply_id>/akzeptieren", methods=["POST"])
 def accept(reply_id: int):
     reply = services.get_reply(reply_id, current_user)
     if ConfirmForm().validate_on_submit():
-        services.accept_reply(current_user, reply)
+        services.accept_reply(current_user, reply,
+                              request.form.get("statt", type=int))
         flash(_("Die Antwort ist als Lösung markiert."), "success")
+    return redirect(question_url(reply.question) + f"#antwort-{reply.id}")
+
+
+@bp.route("/antworten/<int:reply_id>/akzeptanz-zuruecknehmen", methods=["POST"])
+def withdraw_acceptance(reply_id: int):
+    reply = services.get_reply(reply_id, current_user)
+    if ConfirmForm().validate_on_submit():
+        services.withdraw_acceptance(current_user, reply)
+        flash(_("Die Antwort ist nicht mehr als Lösung markiert. Die Frage ist wieder "
+                "offen."), "success")
     return redirect(question_url(reply.question) + f"#antwort-{reply.id}")

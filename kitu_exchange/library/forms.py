@@ -2,8 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from ..forms import (CreateForm, Form, MultiCheckboxField, body_field, reason_field,
-                     tags_field, title_field)
+from ..forms import (CreateForm, Form, body_field, reason_field,
+                     tags_field, title_field, topics_field)
 
 
 def short_text(label) -> StringField:
@@ -19,8 +19,8 @@ class SolutionForm(Form):
     result = body_field(_l("Ergebnis"), required=False)
     costs = short_text(_l("Kosten"))
     effort = short_text(_l("Aufwand"))
-    contact = short_text(_l("Ansprechpartner"))
-    topics = MultiCheckboxField(_l("Themenfelder"))
+    contact = short_text(_l("Ansprechperson"))
+    topics = topics_field()
     tags = tags_field()
     status = SelectField(_l("Status"), validate_choice=False)
     reason = reason_field()

@@ -3,7 +3,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import submissions
@@ -13,6 +13,8 @@ from ..models import (PUBLIC_STATUSES, Authority, Reuse, ReuseStatus, Solution, 
                       Topic, User, utcnow)
 from ..permissions import can
 from ..moderation.revisions import diff, record_revision, snapshot
+from ..notifications import services as notifications
+from ..notifications.mentions import Mentions
 from ..records import audit, audit_edit_of_others, require, unique_slug
 from ..rendering import render_markdown
 from ..models.unit_of_work import commit
@@ -68,24 +70,47 @@ def get_solution(user: User, slug: str) -> Solution:
         select(Solution).filter_by(slug=slug).options(
             selectinload(Solution.authority), selectinload(Solution.author),
             selectinload(Solution.topics), selectinload(Solution.tags),
-            selectinload(Solution.reuses).selectinload(Reuse.authority)))
+            selectinload(Solution.reuses).selectinload(Reuse.authority),
+            selectinload(Solution.reuses).selectinload(Reuse.recorded_by)))
     if not visible(user, solution):
         raise NotFound(_("Diese Lösung gibt es nicht (mehr)."))
     return solution
 
 
-def _apply(user: User, solution: Solution, fields: SolutionFields) -> None:
+def _apply(user: User, solution: Solution, fields: SolutionFields) -> Mentions:
+    """Put the fields into the record; the mentions its texts make."""
     if fields.status not in allowed_statuses(user, solution):
         raise NotAllowed(_("Diesen Status können Sie nicht vergeben."))
     solution.topics = resolve_topics(fields.topics)
     solution.tags = resolve_tags(fields.tags)
     solution.title = fields.title
+    mentions = Mentions()
     for name in TEXT_FIELDS:
         text = getattr(fields, name)
         setattr(solution, name, text)
-        setattr(solution, f"{name}_html", render_markdown(text) if text else "")
+        setattr(solution, f"{name}_html", render_markdown(text, mentions) if text else "")
     solution.costs, solution.effort, solution.contact = fields.costs, fields.effort, fields.contact
+    if fields.status in PUBLIC_STATUSES and solution.status != fields.status:
+        solution.last_reviewed_at = utcnow()  # a curator publishing is a review
     solution.status = fields.status
+    return mentions
+
+
+def mentions_of(solution: Solution) -> Mentions:
+    """Whom a solution's texts mention (told when it is published)."""
+    mentions = Mentions()
+    for name in TEXT_FIELDS:
+        if text := getattr(solution, name):
+            render_markdown(text, mentions)
+    return mentions
+
+
+def _tell(actor: User, solution: Solution, was_public: bool, mentions: Mentions) -> None:
+    """Mentions once the solution is public, and its followers when it just became so."""
+    author = solution.author or actor
+    notifications.notify_edited(solution, author, mentions)
+    if not was_public:
+        notifications.notify_solution_public(actor, solution)
 
 
 def create_solution(author: User, fields: SolutionFields,
@@ -96,10 +121,11 @@ def create_solution(author: User, fields: SolutionFields,
     require(author, "solution.create")
     solution = Solution(slug=unique_slug(Solution, fields.title), author=author,
                         authority_id=author.authority_id)
-    _apply(author, solution, fields)
+    mentions = _apply(author, solution, fields)
     db.session.add(solution)
     db.session.flush()
     record_change(solution)
+    _tell(author, solution, False, mentions)
     submissions.record(author, submission_key, "solution", solution)
     commit()
     return solution
@@ -118,9 +144,11 @@ def edit_solution(user: User, solution: Solution, fields: SolutionFields) -> boo
         return False
     record_revision(user, solution, fields.reason)
     audit_edit_of_others(user, solution, fields.reason)
-    _apply(user, solution, fields)
+    was_public = solution.status in PUBLIC_STATUSES
+    mentions = _apply(user, solution, fields)
     solution.updated_at = utcnow()
     record_change(solution)
+    _tell(user, solution, was_public, mentions)
     commit()
     return True
 
@@ -166,9 +194,15 @@ def review_change(moderator: User, solution: Solution, decision: str, comment: s
             raise Invalid(_("Bitte begründen Sie, was geändert werden soll."), "comment")
         solution.pending_status, solution.review_comment = "returned", comment
         audit(moderator, "solution.return_change", solution, comment)
+        notifications.notify_change_review(moderator, solution, solution.pending_editor,
+                                           approved=False, comment=comment)
     elif decision == "approve":
-        record_revision(solution.pending_editor, solution, fields.reason)
-        _apply(moderator, solution, fields)
+        editor = solution.pending_editor
+        record_revision(editor, solution, fields.reason)
+        was_public = solution.status in PUBLIC_STATUSES
+        mentions = _apply(moderator, solution, fields)
+        notifications.notify_change_review(moderator, solution, editor, approved=True)
+        _tell(moderator, solution, was_public, mentions)
         solution.pending_content = solution.pending_status = None
         solution.pending_editor, solution.pending_at = None, None
         solution.review_comment, solution.updated_at = "", utcnow()
@@ -206,12 +240,16 @@ def record_reuse(user: User, solution: Solution, status: str, note: str,
     if reuse is None:
         reuse = Reuse(solution=solution, authority_id=user.authority_id)
         db.session.add(reuse)
+    else:
+        reuse.updated_at = utcnow()
     require(user, "reuse.record", reuse)
     reuse.status, reuse.note, reuse.recorded_by_id = status, note, user.id
     db.session.flush()
     solution.reuse_count = len(solution.reuses)
     record_change(solution)
     submissions.record(user, submission_key, "reuse", reuse)
+    notifications.follow_reused(user, solution)
+    notifications.notify_reuse(user, reuse)
     commit()
     return reuse
 
@@ -246,10 +284,11 @@ def solution_query(user: User, filters: SolutionFilter) -> Select:
 
 
 def own_unpublished(user: User) -> list[Solution]:
-    """The user's drafts and submissions, for the library page."""
+    """The user's drafts, submissions and sent-back changes, for the library page."""
     return list(db.session.scalars(
-        select(Solution).where(Solution.author_id == user.id,
-                               Solution.status.not_in(PUBLIC_STATUSES))
+        select(Solution).where(or_(
+            and_(Solution.author_id == user.id, Solution.status.not_in(PUBLIC_STATUSES)),
+            and_(Solution.pending_editor_id == user.id, Solution.pending_status.is_not(None))))
         .options(selectinload(Solution.authority), selectinload(Solution.topics))
         .order_by(Solution.created_at.desc())))
 

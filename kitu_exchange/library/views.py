@@ -2,9 +2,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..confirmation import confirm_page
 from ..errors import DomainError, Invalid, NotFound
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..filters import active_filters, reset_url
+from ..forms import ConfirmForm, markdown_previews
 from ..models import PUBLIC_STATUSES, Reuse
 from ..records import get_or_raise, require
 from ..moderation.forms import ChangeReviewForm, HideForm, ReviewForm
@@ -30,7 +32,7 @@ def _solution_form(solution=None) -> SolutionForm:
                 "title", "situation", "approach", "result", "costs", "effort", "contact",
                 "status")},
             "topics": [topic.slug for topic in solution.topics],
-            "tags": ", ".join(tag.name for tag in solution.tags)})
+            "tags": ", ".join(tag.shown for tag in solution.tags)})
     form.topics.choices = [(topic.slug, topic.name) for topic in all_topics()]
     form.status.choices = [(status, SOLUTION_STATUS_NAMES[status])
                            for status in services.allowed_statuses(current_user, solution)]
@@ -61,8 +63,15 @@ def solutions():
     )
     page = db.paginate(services.solution_query(current_user, filters), per_page=20,
                        error_out=False)
+    topics = all_topics()
+    active = active_filters("library.solutions", [
+        ("thema", _("Themenfeld"), {topic.slug: topic.name for topic in topics}),
+        ("status", _("Status"), SOLUTION_STATUS_NAMES),
+        ("art", _("Art der Kommune"), AUTHORITY_KINDS),
+    ])
     return render_template("library/solutions.html", page=page, filters=filters,
-                           topics=all_topics(), kinds=AUTHORITY_KINDS,
+                           topics=topics, kinds=AUTHORITY_KINDS, active=active,
+                           reset=reset_url("library.solutions", keep=("sortierung",)),
                            statuses=PUBLIC_STATUSES,
                            own=services.own_unpublished(current_user))
 
@@ -70,7 +79,8 @@ def solutions():
 @bp.route("/neu", methods=["GET", "POST"])
 def create():
     form = _solution_form()
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         try:
             solution = services.create_solution(current_user, _fields(form),
                                                 form.submission_key.data)
@@ -79,8 +89,9 @@ def create():
         else:
             flash(_("Die Lösung ist gespeichert."), "success")
             return redirect(url_for("library.solution", slug=solution.slug))
-    status = 400 if form.is_submitted() else 200
-    return render_template("library/edit.html", form=form, solution=None), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("library/edit.html", form=form, solution=None,
+                           previews=previews), status
 
 
 @bp.route("/<slug>")
@@ -106,7 +117,8 @@ def edit(slug: str):
     solution = services.get_solution(current_user, slug)
     require(current_user, "solution.edit", solution)
     form = _solution_form(solution)
-    if form.validate_on_submit():
+    previews = markdown_previews(form)
+    if previews is None and form.validate_on_submit():
         try:
             published = services.edit_solution(current_user, solution, _fields(form))
         except Invalid as error:
@@ -116,8 +128,9 @@ def edit(slug: str):
                 "Ihre Änderung wartet auf Prüfung. Bis dahin bleibt die veröffentlichte "
                 "Fassung sichtbar."), "success")
             return redirect(url_for("library.solution", slug=solution.slug))
-    status = 400 if form.is_submitted() else 200
-    return render_template("library/edit.html", form=form, solution=solution), status
+    status = 400 if form.is_submitted() and previews is None else 200
+    return render_template("library/edit.html", form=form, solution=solution,
+                           previews=previews), status
 
 
 @bp.route("/<slug>/aenderung", methods=["GET", "POST"])
@@ -160,11 +173,22 @@ def reuse(slug: str):
     return solution_page(solution, reuse_form=form, status=400)
 
 
-@bp.route("/nachnutzung/<int:reuse_id>/entfernen", methods=["POST"])
+@bp.route("/nachnutzung/<int:reuse_id>/entfernen", methods=["GET", "POST"])
 def remove_reuse(reuse_id: int):
     reuse = get_or_raise(Reuse, reuse_id)
-    slug = reuse.solution.slug
-    if ConfirmForm().validate_on_submit():
+    solution = services.get_solution(current_user, reuse.solution.slug)
+    require(current_user, "reuse.remove", reuse)
+    back = url_for("library.solution", slug=solution.slug) + "#nachnutzung"
+    form = ConfirmForm()
+    if form.validate_on_submit():
         services.remove_reuse(current_user, reuse)
         flash(_("Die Nachnutzung ist entfernt."), "success")
-    return redirect(url_for("library.solution", slug=slug) + "#nachnutzung")
+        return redirect(back)
+    return confirm_page(
+        _("Nachnutzung entfernen?"), _("Eintrag entfernen"), back,
+        target_kind=_("Nachnutzung von „%(title)s“", title=solution.title),
+        target_label=reuse.authority.name,
+        target_meta=REUSE_STATUS_NAMES.get(reuse.status, reuse.status),
+        consequences=[_("Der Eintrag und seine Notiz werden gelöscht; die Lösung zählt "
+                        "eine Nachnutzung weniger.")],
+        form=form, status=400 if form.is_submitted() else 200)

@@ -14,12 +14,17 @@ from sqlalchemy import func, select
 
 from .. import clock
 from ..extensions import db
-from ..models import DigestPeriod, MailPreference, OutgoingMail, User
+from ..models import DigestPeriod, MailPreference, Notification, OutgoingMail, User
+from ..notifications.kinds import FOLLOWED_KINDS, describe, target_url
+from ..notifications.services import notifications_query
+from .links import site_context
 from .messages import mail_user
 
 PERIODS = {DigestPeriod.DAILY: timedelta(days=1), DigestPeriod.WEEKLY: timedelta(days=7)}
 # People per transaction: the outbox rows of a batch become visible together.
 BATCH = 100
+# Entries per digest; the rest is in the app's notification list.
+DIGEST_MAX = 30
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,18 @@ class DigestItem:
 
 
 def digest_items(user: User, since: datetime) -> list[DigestItem]:
-    """What is new for `user` since `since` in what they follow, only what they may
-    see. (Filled in from the follows of kitu_exchange/notifications.)"""
-    return []
+    """What is new for `user` since `since` in what they follow: their unread
+    notifications of the followed kinds (new questions and solutions in followed topics,
+    tags and authorities, replies on followed questions, re-use of followed solutions),
+    newest first, at most DIGEST_MAX. Only what they can open now (`shown_to` checks
+    visibility again: a post hidden since is left out)."""
+    rows = db.session.scalars(
+        notifications_query(user)
+        .where(Notification.kind.in_([str(kind) for kind in FOLLOWED_KINDS]),
+               Notification.created_at > since, Notification.read_at.is_(None))
+        .limit(DIGEST_MAX)).all()
+    with site_context():
+        return [DigestItem(describe(row), target_url(row, external=True)) for row in rows]
 
 
 def period_key(period: str, now: datetime) -> str:

@@ -3,7 +3,7 @@ alternative), unsubscribe headers, and the one call that puts a mail to a person
 the outbox."""
 from datetime import datetime
 
-from flask import render_template
+from flask import current_app
 from flask_babel import gettext as _
 
 from ..models import User
@@ -18,9 +18,14 @@ UNSUBSCRIBE_KIND = {"notification": "immediate", "digest": "digest"}
 
 
 def compose(template: str, **context) -> tuple[str, str]:
-    """The plain text and the HTML of mail/<template>.txt and .html."""
-    return (render_template(f"mail/{template}.txt", **context),
-            render_template(f"mail/{template}.html", **context))
+    """The plain text and the HTML of mail/<template>.txt and .html.
+
+    Rendered by the Jinja environment itself, without the app's context processors:
+    a mail is the same in a request, a command and a worker, and knows nothing of the
+    signed-in person of the request that caused it."""
+    env = current_app.jinja_env
+    return (env.get_template(f"mail/{template}.txt").render(**context),
+            env.get_template(f"mail/{template}.html").render(**context))
 
 
 def mail_user(user: User, *, category: str, template: str, subject: str, dedup_key: str,

@@ -1,9 +1,12 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..forms import BODY_MAX
+from ..rendering import render_markdown
+from ..text import clean_text
 from ..forum.services import QuestionFilter, question_query
 from ..models import Authority, Question, Solution, SolutionStatus
 from . import legal
@@ -59,3 +62,14 @@ def privacy():
 @bp.route("/barrierefreiheit")
 def accessibility():
     return _legal("barrierefreiheit")
+
+
+@bp.route("/vorschau", methods=["POST"])
+def preview():
+    """Rendered Markdown of a text being written (the live "Vorschau"): the same
+    renderer and sanitizer as saving. The text comes in a POST body with the form's
+    CSRF token, never in the address."""
+    text = clean_text(request.form.get("text", ""))
+    if len(text) > BODY_MAX:
+        abort(413)
+    return render_template("_preview.html", preview=render_markdown(text))

@@ -36,6 +36,13 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(32))
     totp_enabled_at: Mapped[datetime | None]  # None while a set-up is unconfirmed
     totp_last_step: Mapped[int | None]  # a code's time step works once only
+    # The name to mention someone by (@handle): derived from the display name once, with
+    # umlauts folded and a number added when taken (notifications/mentions.py).
+    handle: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Follow automatically what one asks, replies to, records re-use of.
+    follow_on_ask: Mapped[bool] = mapped_column(default=True)
+    follow_on_reply: Mapped[bool] = mapped_column(default=True)
+    follow_on_reuse: Mapped[bool] = mapped_column(default=True)
 
     authority: Mapped["Authority"] = relationship(back_populates="users")
 

@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -43,8 +43,17 @@ class Authority(Base):
     area_km2: Mapped[float | None]
     member_since: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # False for the association's office: it has accounts but is no member authority,
+    # so the directory leaves it out.
+    is_member: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     users: Mapped[list["User"]] = relationship(back_populates="authority")
+    contacts: Mapped[list["AuthorityContact"]] = relationship(
+        back_populates="authority", cascade="all, delete-orphan",
+        order_by="AuthorityContact.role, AuthorityContact.id")
+    software: Mapped[list["AuthoritySoftware"]] = relationship(
+        back_populates="authority", cascade="all, delete-orphan",
+        order_by="AuthoritySoftware.field, AuthoritySoftware.product")
 
     @property
     def population_band(self) -> str:
@@ -52,3 +61,41 @@ class Authority(Base):
 
     def __repr__(self) -> str:
         return f"<Authority {self.slug}>"
+
+
+# Fields of software and service providers an authority lists (labels in web.py).
+SOFTWARE_FIELDS = ("finance", "dms", "council", "epayment", "hr", "registry", "permits",
+                   "portal", "it_service", "other")
+
+
+class AuthorityContact(Base):
+    """A functional contact of an authority (a role, not a person: it survives turnover)."""
+
+    __tablename__ = "authority_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(
+        ForeignKey("authority.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    authority: Mapped[Authority] = relationship(back_populates="contacts")
+
+
+class AuthoritySoftware(Base):
+    """A product or service provider an authority uses in one field."""
+
+    __tablename__ = "authority_software"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(
+        ForeignKey("authority.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    product: Mapped[str] = mapped_column(String(120), index=True)
+    provider: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    authority: Mapped[Authority] = relationship(back_populates="software")

@@ -26,7 +26,9 @@ class Question(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime | None]
-    deleted_at: Mapped[datetime | None]
+    # Soft delete: gone for members at once, restorable by moderators until purged.
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reply_count: Mapped[int] = mapped_column(default=0)
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str] = mapped_column(String(500), default="")
@@ -34,7 +36,8 @@ class Question(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("question.id"))
 
     authority: Mapped["Authority"] = relationship()
-    author: Mapped["User | None"] = relationship()
+    author: Mapped["User | None"] = relationship(foreign_keys=[author_id])
+    deleted_by: Mapped["User | None"] = relationship(foreign_keys=[deleted_by_id])
     replies: Mapped[list["Reply"]] = relationship(
         back_populates="question",
         order_by="Reply.created_at, Reply.id",

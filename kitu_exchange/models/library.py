@@ -85,6 +85,12 @@ class Solution(Base):
     def best_practice(self) -> bool:
         return self.status == SolutionStatus.BEST_PRACTICE
 
+    @property
+    def returned(self) -> bool:
+        """Sent back by a moderator with a comment: the draft, or a pending change."""
+        return ((self.status == SolutionStatus.DRAFT and bool(self.review_comment))
+                or self.pending_status == "returned")
+
     def __repr__(self) -> str:
         return f"<Solution {self.slug}>"
 
@@ -101,8 +107,10 @@ class Reuse(Base):
     status: Mapped[str] = mapped_column(String(20), default=ReuseStatus.IN_USE)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
     # Who recorded it last: the person's data export lists the re-uses they recorded.
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     solution: Mapped[Solution] = relationship(back_populates="reuses")
     authority: Mapped["Authority"] = relationship()
+    recorded_by: Mapped["User | None"] = relationship()

@@ -18,10 +18,17 @@ class Topic(Base):
 
 
 class Tag(Base):
+    """A free tag. `name` is the lower-case key (addresses, filters, search); `label`
+    is how people wrote it ("XRechnung"), which is what pages show."""
     __tablename__ = "tag"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(60), default="", server_default="")
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
 
 
 def link_table(name: str, owner: str, target: str) -> Table:

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import CreateForm, Form, MultiCheckboxField, choices
 
@@ -35,7 +35,8 @@ class FlagForm(CreateForm):
 
 
 class ResolveFlagForm(Form):
-    action = SelectField(_l("Entscheidung"), validate_choice=False, choices=choices([
+    # No option is chosen in advance: a moderator decides on purpose.
+    action = RadioField(_l("Entscheidung"), validate_choice=False, choices=choices([
         ("hide", _l("Beitrag ausblenden")), ("edited", _l("Beitrag wurde bearbeitet")),
         ("dismiss", _l("Meldung verwerfen"))]))
     note = StringField(_l("Begründung"), validators=[NOTE_LENGTH])
@@ -56,8 +57,9 @@ class RedactForm(Form):
 
 
 class DuplicateForm(Form):
-    original = IntegerField(_l("Nummer der Originalfrage"), validators=[
-        DataRequired(_l("Bitte geben Sie die Nummer der Originalfrage an."))])
+    # Choices are the candidate questions the page shows (similar cases, search hits).
+    original = RadioField(_l("Originalfrage"), coerce=int, validate_choice=False,
+                          validators=[InputRequired(_l("Bitte wählen Sie die Originalfrage."))])
     note = StringField(_l("Begründung"), validators=[Optional(), NOTE_LENGTH])
 
 

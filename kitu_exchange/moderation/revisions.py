@@ -1,6 +1,7 @@
 """Revision history of questions, replies and solutions."""
 import difflib
 import json
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -87,8 +88,81 @@ def history(post: Post) -> list[Version]:
     return [current, *reversed(versions)]
 
 
-def diff(old: dict, new: dict) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Per changed field, its lines marked ' ' (same), '-' (removed) or '+' (added)."""
+@dataclass
+class DiffLine:
+    """One line of a diff: mark ' ' (same), '-' (removed) or '+' (added), and its text
+    as segments (changed, text); `changed` marks the words that differ within a line
+    that was edited rather than removed or added as a whole."""
+
+    mark: str
+    segments: list[tuple[bool, str]]
+
+    @property
+    def text(self) -> str:
+        return "".join(text for _changed, text in self.segments)
+
+
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def _merged(segments: list[tuple[bool, str]]) -> list[tuple[bool, str]]:
+    """Join neighbours of the same kind; a space between two changes counts as changed,
+    so that "alte Worte" reads as one change rather than two."""
+    for index in range(1, len(segments) - 1):
+        changed, text = segments[index]
+        if not changed and not text.strip() and segments[index - 1][0] and segments[index + 1][0]:
+            segments[index] = (True, text)
+    merged: list[tuple[bool, str]] = []
+    for changed, text in segments:
+        if merged and merged[-1][0] == changed:
+            merged[-1] = (changed, merged[-1][1] + text)
+        else:
+            merged.append((changed, text))
+    return merged
+
+
+def _word_diff(before: str, after: str) -> tuple[DiffLine, DiffLine] | None:
+    """An edited line as its old and new form with the differing words marked; None
+    when the two lines have too little in common to call it an edit."""
+    old_words, new_words = _WORDS.findall(before), _WORDS.findall(after)
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    if matcher.ratio() < 0.5:
+        return None
+    old, new = [], []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if i2 > i1:
+            old.append((tag != "equal", "".join(old_words[i1:i2])))
+        if j2 > j1:
+            new.append((tag != "equal", "".join(new_words[j1:j2])))
+    return DiffLine("-", _merged(old)), DiffLine("+", _merged(new))
+
+
+def diff_lines(before: str, after: str) -> list[DiffLine]:
+    """Line diff of two texts; edited lines paired up and compared word by word."""
+    old_lines, new_lines = before.splitlines(), after.splitlines()
+    lines: list[DiffLine] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            lines += [DiffLine(" ", [(False, line)]) for line in old_lines[i1:i2]]
+            continue
+        removed, added = old_lines[i1:i2], new_lines[j1:j2]
+        paired = []
+        if tag == "replace":
+            for a, b in zip(removed, added):
+                if (pair := _word_diff(a, b)) is None:
+                    break
+                paired.append(pair)
+        pairs = len(paired)
+        lines += [old for old, _new in paired]
+        lines += [DiffLine("-", [(False, line)]) for line in removed[pairs:]]
+        lines += [new for _old, new in paired]
+        lines += [DiffLine("+", [(False, line)]) for line in added[pairs:]]
+    return lines
+
+
+def diff(old: dict, new: dict) -> list[tuple[str, list[DiffLine]]]:
+    """Per changed field, its lines (see DiffLine)."""
     changes = []
     for name in new:
         before, after = old.get(name, ""), new.get(name, "")
@@ -96,9 +170,7 @@ def diff(old: dict, new: dict) -> list[tuple[str, list[tuple[str, str]]]]:
             before, after = ", ".join(before), ", ".join(after)
         if before == after:
             continue
-        lines = [(line[0], line[2:]) for line in difflib.ndiff(
-            str(before).splitlines(), str(after).splitlines()) if line[0] in " -+"]
-        changes.append((name, lines))
+        changes.append((name, diff_lines(str(before), str(after))))
     return changes
 
 

@@ -16,9 +16,13 @@ from ..models.unit_of_work import commit
 from ..search.changes import record_change
 from ..topics.services import resolve_tags, resolve_topics
 from ..visibility import is_public
+from ..library.services import mentions_of
+from ..notifications import services as notifications
 from .revisions import MODELS, Post, get_post, target_type_of
 
 STALE_AFTER = timedelta(days=365)
+# How long a deleted question can be restored before `flask moderation purge` removes it.
+RESTORE_DAYS = 30
 REVIEW_DECISIONS = {"publish": SolutionStatus.PUBLISHED,
                     "best_practice": SolutionStatus.BEST_PRACTICE,
                     "send_back": SolutionStatus.DRAFT,
@@ -59,6 +63,10 @@ def review_solution(moderator: User, solution: Solution, decision: str, comment:
         solution.last_reviewed_at = utcnow()
     audit(moderator, f"solution.{decision}", solution, comment)
     record_change(solution)
+    notifications.notify_review(moderator, solution, decision, comment)
+    if decision in ("publish", "best_practice"):
+        notifications.notify_edited(solution, solution.author or moderator,
+                                    mentions_of(solution))
     commit()
 
 
@@ -70,7 +78,8 @@ def review_queue() -> list[Solution]:
 
 
 def stale_solutions() -> list[Solution]:
-    """Published solutions not reviewed for 12 months (never reviewed: since created)."""
+    """Published solutions not reviewed for 12 months. Publishing is a review; a solution
+    without one (e.g. imported) counts from its creation."""
     horizon = utcnow() - STALE_AFTER
     return list(db.session.scalars(
         select(Solution)
@@ -155,7 +164,7 @@ def flag_post(user: User, post: Post, reason: str, text: str,
     return flag
 
 
-def _flagged_post(flag: Flag) -> Post | None:
+def flagged_post(flag: Flag) -> Post | None:
     model = MODELS.get(flag.target_type)
     return db.session.get(model, flag.target_id) if model else None
 
@@ -165,7 +174,7 @@ def open_flags() -> list[tuple[Flag, Post | None]]:
     flags = list(db.session.scalars(select(Flag).filter_by(status=FlagStatus.OPEN)
                                     .options(selectinload(Flag.reporter))
                                     .order_by(Flag.created_at)))
-    return [(flag, _flagged_post(flag)) for flag in flags]
+    return [(flag, flagged_post(flag)) for flag in flags]
 
 
 def hide_post(moderator: User, post: Post, reason: str) -> None:
@@ -183,6 +192,7 @@ def _hide(moderator: User, post: Post, reason: str) -> None:
     post.hidden_at, post.hidden_reason = utcnow(), reason
     audit(moderator, "post.hide", post, reason)
     _index(post)
+    notifications.notify_hidden(moderator, post, reason)
 
 
 def unhide_post(moderator: User, post: Post, reason: str = "") -> None:
@@ -198,7 +208,9 @@ def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
     require(moderator, "flag.resolve")
     if flag.status != FlagStatus.OPEN:
         raise Conflict(_("Diese Meldung ist bereits erledigt."))
-    post = _flagged_post(flag)
+    if action not in ("hide", "dismiss", "edited"):
+        raise Invalid(_("Bitte wählen Sie eine Entscheidung."), "action")
+    post = flagged_post(flag)
     if post is None and action != "dismiss":
         raise Conflict(_("Der Beitrag ist nicht mehr vorhanden: die Meldung kann nur "
                          "verworfen werden."))
@@ -209,8 +221,60 @@ def resolve_flag(moderator: User, flag: Flag, action: str, note: str) -> None:
     flag.status = {"hide": FlagStatus.HIDDEN, "dismiss": FlagStatus.DISMISSED,
                    "edited": FlagStatus.EDITED}[action]
     flag.resolved_by, flag.resolved_at, flag.resolution_note = moderator, utcnow(), note or ""
+    if action != "hide":
+        notifications.notify_flag_resolved(
+            moderator, post, "edited" if action == "edited" else "dismissed")
     audit(moderator, f"flag.{action}", post or flag, note)
     commit()
+
+
+# -- deleted questions ------------------------------------------------------------------
+
+def deleted_questions() -> list[Question]:
+    """Deleted questions a moderator can still restore, most recently deleted first."""
+    return list(db.session.scalars(
+        select(Question).where(Question.deleted_at.is_not(None))
+        .options(selectinload(Question.authority), selectinload(Question.deleted_by))
+        .order_by(Question.deleted_at.desc(), Question.id.desc())))
+
+
+def restore_deleted_question(moderator: User, question: Question, reason: str = "") -> None:
+    """Bring a deleted question back for everyone (audited).
+
+    Raises NotAllowed, Conflict when it is not deleted.
+    """
+    require(moderator, "question.restore", question)
+    if not question.deleted:
+        raise Conflict(_("Diese Frage ist nicht gelöscht."))
+    question.deleted_at, question.deleted_by = None, None
+    audit(moderator, "question.undelete", question, reason)
+    record_change(question)
+    commit()
+
+
+def purge_deleted(older_than_days: int = RESTORE_DAYS) -> int:
+    """Remove questions deleted more than `older_than_days` ago for good, with their
+    replies, votes, flags and versions; returns how many. The audit log keeps its
+    entries (they name the title)."""
+    horizon = utcnow() - timedelta(days=older_than_days)
+    doomed = list(db.session.scalars(select(Question).where(
+        Question.deleted_at.is_not(None), Question.deleted_at < horizon)))
+    if not doomed:
+        return 0
+    ids = [question.id for question in doomed]
+    # What points at a purged question from outside it lets go first.
+    for other in db.session.scalars(select(Question).where(
+            Question.duplicate_of_id.in_(ids), Question.id.not_in(ids))):
+        other.duplicate_of_id = None
+    for question in doomed:
+        record_change(question)  # the index drops what the database no longer has
+        audit(None, "question.purge", question)
+        question.accepted_reply = None
+    db.session.flush()
+    for question in doomed:
+        db.session.delete(question)
+    commit()
+    return len(doomed)
 
 
 # -- duplicates, locking, moving -------------------------------------------------------
@@ -234,6 +298,24 @@ def close_as_duplicate(moderator: User, question: Question, original_id: int,
           reason or _("Duplikat von „%(title)s“", title=original.title))
     record_change(question)
     commit()
+
+
+def duplicate_candidates(user: User, question: Question, similar: list, query: str = ""
+                         ) -> list[Question]:
+    """Open questions that `question` may duplicate: the similar cases shown on its page,
+    then the hits of a moderator's search; the question itself and closed ones left out."""
+    from ..search.service import SearchFilters, search_cases
+
+    hits = list(similar)
+    if query.strip():
+        hits += search_cases(user, query, SearchFilters(kind="question"), per_page=10).hits
+    candidates: dict[int, Question] = {}
+    for hit in hits:
+        record = getattr(hit, "record", hit)
+        if (isinstance(record, Question) and record.id != question.id
+                and not record.duplicate_of_id and record.id not in candidates):
+            candidates[record.id] = record
+    return list(candidates.values())
 
 
 def merge_replies(moderator: User, duplicate: Question) -> int:
@@ -351,6 +433,17 @@ def save_synonym_set(moderator: User, synonym_set, terms_text: str):
     audit(moderator, action, synonym_set)
     commit()
     return synonym_set
+
+
+def synonym_sets(text: str = ""):
+    """Synonym sets in alphabetical order; with `text`, those whose terms contain it
+    (ignoring case)."""
+    query = select(SynonymSet).order_by(SynonymSet.terms, SynonymSet.id)
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        query = query.where(func.lower(SynonymSet.terms).like(pattern, escape="\\"))
+    return query
 
 
 def delete_synonym_set(moderator: User, synonym_set) -> None:

@@ -1,17 +1,21 @@
 import json
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..errors import DomainError, Invalid, NotFound, render_error
+from ..confirmation import confirm_page
+from ..errors import Conflict, DomainError, Invalid, NotFound, render_error
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..forum.services import get_question
 from ..library.services import get_solution, pending_changes
 from ..models import Flag, Question, Reply, Reuse, Revision, SynonymSet, User
 from ..records import get_or_raise, require
+from ..search.service import similar_cases
 from ..submissions import AlreadySaved
 from ..visibility import visible
 from . import revisions, services
@@ -20,6 +24,7 @@ from .forms import (DuplicateForm, FlagForm, HideForm, MoveForm, ReasonForm, Red
 
 bp = Blueprint("moderation", __name__)
 
+SYNONYMS_PER_PAGE = 25
 ACTIONS = ["solution", "post", "flag", "question", "revision", "user", "authority", "topic",
            "synonym", "reuse"]
 
@@ -159,19 +164,22 @@ def flag(target_type: str, target_id: int):
     return render_template("moderation/flag.html", form=form, post=post), status
 
 
-@bp.route("/moderation/meldungen/<int:flag_id>", methods=["POST"])
+@bp.route("/moderation/meldungen/<int:flag_id>", methods=["GET", "POST"])
 def resolve(flag_id: int):
+    """One flag: the flagged text beside the decision, which starts with none chosen."""
     require(current_user, "flag.resolve")
     flag = get_or_raise(Flag, flag_id)
     form = ResolveFlagForm()
     if form.validate_on_submit():
         try:
-            services.resolve_flag(current_user, flag, form.action.data, form.note.data)
-        except DomainError as error:
-            flash(error.message, "error")
-            return _overview(error.status)
-        flash(_("Die Meldung ist erledigt."), "success")
-    return redirect(url_for("moderation.index") + "#meldungen")
+            services.resolve_flag(current_user, flag, form.action.data or "", form.note.data)
+        except Invalid as error:
+            _form_error(form, error, "action")
+        else:
+            flash(_("Die Meldung ist erledigt."), "success")
+            return redirect(url_for("moderation.index") + "#meldungen")
+    return render_template("moderation/resolve.html", flag=flag, form=form,
+                           post=services.flagged_post(flag)), 400 if form.is_submitted() else 200
 
 
 @bp.route("/moderation/ausblenden/<target_type>/<int:target_id>", methods=["POST"])
@@ -196,6 +204,40 @@ def unhide(target_type: str, target_id: int):
     return redirect(post_url(post))
 
 
+# -- deleted questions ------------------------------------------------------------------
+
+@bp.route("/moderation/geloescht")
+def deleted():
+    require(current_user, "question.restore")
+    return render_template("moderation/deleted.html", questions=services.deleted_questions(),
+                           restore_days=services.RESTORE_DAYS,
+                           purge_after=timedelta(days=services.RESTORE_DAYS))
+
+
+@bp.route("/moderation/geloescht/<int:question_id>", methods=["GET", "POST"])
+def undelete(question_id: int):
+    require(current_user, "question.restore")
+    question = get_or_raise(Question, question_id)
+    if not question.deleted:
+        return redirect(post_url(question))
+    form = ReasonForm()
+    if form.validate_on_submit():
+        services.restore_deleted_question(current_user, question, form.note.data)
+        return _back(question, _("Die Frage ist wiederhergestellt und für alle sichtbar."))
+    deleted_by = question.deleted_by.display_name if question.deleted_by else "–"
+    return confirm_page(
+        _("Gelöschte Frage wiederherstellen?"), _("Frage wiederherstellen"),
+        url_for("moderation.deleted"), target_kind=_("Frage Nr. %(id)d", id=question.id),
+        target_label=question.title,
+        target_meta=_("%(authority)s · gelöscht von %(person)s am %(date)s",
+                      authority=question.authority.name, person=deleted_by,
+                      date=format_datetime(question.deleted_at, "dd.MM.yyyy, HH:mm")),
+        preview_html=question.body_html,
+        consequences=[_("Die Frage und ihre Antworten sind danach wieder für alle Mitglieder "
+                        "sichtbar und in der Suche zu finden.")],
+        form=form, fields=["note"], status=400 if form.is_submitted() else 200)
+
+
 # -- duplicates, locking, moving -------------------------------------------------------
 
 def _moderated_question(question_id: int, action: str) -> Question:
@@ -210,28 +252,47 @@ def _refuse(post, message: str):
     return redirect(post_url(post)), 303
 
 
-@bp.route("/fragen/<int:question_id>/duplikat", methods=["POST"])
+@bp.route("/fragen/<int:question_id>/duplikat", methods=["GET", "POST"])
 def close_duplicate(question_id: int):
+    """Choose the original among the similar cases or search for it, then close."""
     question = _moderated_question(question_id, "question.close")
     form = DuplicateForm()
-    if not form.validate_on_submit():
-        return _refuse(question, " ".join(form.original.errors)
-                       or _("Bitte prüfen Sie Ihre Eingabe."))
-    try:
-        services.close_as_duplicate(current_user, question, form.original.data,
-                                    form.note.data)
-    except Invalid as error:
-        return _refuse(question, error.message)
-    return _back(question, _("Die Frage ist als Duplikat geschlossen."))
+    query = request.args.get("suche", "").strip()[:200]
+    if form.validate_on_submit():
+        try:
+            services.close_as_duplicate(current_user, question, form.original.data,
+                                        form.note.data)
+        except Invalid as error:
+            form.original.errors.append(error.message)
+        else:
+            return _back(question, _("Die Frage ist als Duplikat geschlossen."))
+    similar = similar_cases(current_user, case=question, authority_slug=question.authority.slug)
+    candidates = services.duplicate_candidates(current_user, question, similar, query)
+    return render_template("moderation/duplicate.html", question=question, form=form,
+                           candidates=candidates, query=query
+                           ), 400 if form.is_submitted() else 200
 
 
-@bp.route("/fragen/<int:question_id>/zusammenfuehren", methods=["POST"])
+@bp.route("/fragen/<int:question_id>/zusammenfuehren", methods=["GET", "POST"])
 def merge(question_id: int):
     question = _moderated_question(question_id, "question.close")
-    if ConfirmForm().validate_on_submit():
+    if question.duplicate_of is None:
+        raise Conflict(_("Schließen Sie die Frage zuerst als Duplikat."))
+    form = ConfirmForm()
+    if form.validate_on_submit():
         moved = services.merge_replies(current_user, question)
         return _back(question.duplicate_of, _("%(n)d Antworten wurden übertragen.", n=moved))
-    return redirect(post_url(question))
+    return confirm_page(
+        _("Antworten in die Originalfrage übertragen?"), _("Antworten übertragen"),
+        post_url(question), target_kind=_("Duplikat Nr. %(id)d", id=question.id),
+        target_label=question.title,
+        target_meta=ngettext("%(num)d Antwort", "%(num)d Antworten", len(question.replies)),
+        consequences=[
+            _("Alle Antworten wandern zur Originalfrage „%(title)s“.",
+              title=question.duplicate_of.title),
+            _("Eine akzeptierte Antwort verliert diese Markierung. Das lässt sich nicht "
+              "automatisch rückgängig machen.")],
+        form=form, status=400 if form.is_submitted() else 200)
 
 
 @bp.route("/fragen/<int:question_id>/sperren", methods=["POST"])
@@ -351,17 +412,26 @@ def synonyms(set_id: int | None = None):
             flash(_("Die Synonyme sind gespeichert und gelten ab sofort in der Suche."),
                   "success")
             return redirect(url_for("moderation.synonyms"))
-    sets = db.session.scalars(select(SynonymSet).order_by(SynonymSet.terms))
+    query = request.args.get("filter", "").strip()[:80]
+    page = db.paginate(services.synonym_sets(query), per_page=SYNONYMS_PER_PAGE,
+                       error_out=False)
     status = 400 if form.errors else 200
     return render_template("moderation/synonyms.html", form=form, current=current,
-                           sets=list(sets)), status
+                           page=page, query=query), status
 
 
-@bp.route("/moderation/synonyme/<int:set_id>/loeschen", methods=["POST"])
+@bp.route("/moderation/synonyme/<int:set_id>/loeschen", methods=["GET", "POST"])
 def delete_synonyms(set_id: int):
     require(current_user, "synonym.manage")
     synonym_set = get_or_raise(SynonymSet, set_id)
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if form.validate_on_submit():
         services.delete_synonym_set(current_user, synonym_set)
         flash(_("Die Synonymgruppe ist gelöscht."), "success")
-    return redirect(url_for("moderation.synonyms"))
+        return redirect(url_for("moderation.synonyms"))
+    return confirm_page(
+        _("Synonymgruppe löschen?"), _("Synonymgruppe löschen"),
+        url_for("moderation.synonyms"), target_kind=_("Synonymgruppe"),
+        target_label=synonym_set.terms,
+        consequences=[_("Die Suche findet diese Begriffe danach nicht mehr gegenseitig.")],
+        form=form, status=400 if form.is_submitted() else 200)

@@ -1,16 +1,16 @@
 """Topics (Themenfelder) and tags: lookups the other areas share, and curation."""
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Question, Solution, Tag, Topic, User
-from ..models.forum import question_topic
-from ..models.library import solution_topic
+from ..models.forum import question_tag, question_topic
+from ..models.library import solution_tag, solution_topic
 from ..records import audit, insert_missing, require
 from ..models.unit_of_work import commit
 from ..search.changes import record_change
-from ..text import split_tags
+from ..text import tag_labels
 from ..visibility import public_questions, public_solutions
 
 
@@ -33,7 +33,8 @@ def resolve_topics(slugs: list[str]) -> list[Topic]:
 
 def resolve_tags(value: str | list[str] | None) -> list[Tag]:
     """Tags for a comma separated input (or list), creating the ones that are new."""
-    names = split_tags(value if isinstance(value, str) else ",".join(value or ()))
+    labels = tag_labels(value if isinstance(value, str) else ",".join(value or ()))
+    names = list(labels)
     if not names:
         return []
 
@@ -43,9 +44,43 @@ def resolve_tags(value: str | list[str] | None) -> list[Tag]:
 
     tags = existing()
     if len(tags) < len(names):
-        insert_missing(Tag, "name", [{"name": name} for name in names if name not in tags])
+        insert_missing(Tag, "name", [{"name": name, "label": labels[name]}
+                                     for name in names if name not in tags])
         tags = existing()
+    for name, tag in tags.items():
+        # A tag only ever written in lower case takes the first spelling with capitals
+        # ("xrechnung" -> "XRechnung"); a spelling with capitals is never changed.
+        if tag.shown == name and labels[name] != name:
+            tag.label = labels[name]
     return [tags[name] for name in names]
+
+
+TAG_SUGGESTIONS = 8
+
+
+def suggest_tags(text: str, limit: int = TAG_SUGGESTIONS) -> list[tuple[Tag, int]]:
+    """Tags on posts every member may see whose key contains `text`, with how often they
+    are used: tags that start with it first, then the most used. A tag used only on
+    hidden posts or drafts is never suggested (it would tell of them)."""
+    key = text.strip().lower()
+    if not key:
+        return []
+    uses = (select(question_tag.c.tag_id.label("tag_id"))
+            .join(Question, Question.id == question_tag.c.question_id)
+            .where(public_questions())
+            .union_all(select(solution_tag.c.tag_id)
+                       .join(Solution, Solution.id == solution_tag.c.solution_id)
+                       .where(public_solutions()))
+            .subquery())
+    count = func.count().label("uses")
+    rows = db.session.execute(
+        select(Tag, count).join(uses, uses.c.tag_id == Tag.id)
+        .where(Tag.name.contains(key, autoescape=True))
+        .group_by(Tag.id)
+        .order_by(case((Tag.name.startswith(key, autoescape=True), 0), else_=1),
+                  count.desc(), Tag.name)
+        .limit(limit)).all()
+    return [(tag, uses) for tag, uses in rows]
 
 
 def topic_counts() -> list[tuple[Topic, int, int]]:

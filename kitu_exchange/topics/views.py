@@ -1,7 +1,8 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..confirmation import confirm_page
 from ..errors import Conflict
 from ..extensions import db
 from ..forms import ConfirmForm
@@ -18,6 +19,15 @@ bp = Blueprint("topics", __name__, url_prefix="/themen")
 @bp.route("")
 def index():
     return render_template("topics/index.html", topics=services.topic_counts())
+
+
+@bp.route("/schlagwoerter.json")
+def tag_suggestions():
+    """Tags in use that contain the typed text, for the tag field's suggestions (signed
+    in only, like every page but the legal ones): [{"name", "label", "uses"}]."""
+    text = request.args.get("q", "")[:60]
+    return jsonify([{"name": tag.name, "label": tag.shown, "uses": uses}
+                    for tag, uses in services.suggest_tags(text)])
 
 
 @bp.route("/<slug>")
@@ -46,14 +56,22 @@ def _edit(topic: Topic | None):
     return render_template("topics/edit.html", form=form, topic=topic), status
 
 
-@bp.route("/<slug>/loeschen", methods=["POST"])
+@bp.route("/<slug>/loeschen", methods=["GET", "POST"])
 def delete(slug: str):
     topic = by_slug_or_raise(Topic, slug, _("Dieses Themenfeld gibt es nicht."))
     require(current_user, "topic.manage")
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if form.validate_on_submit():
         services.delete_topic(current_user, topic)
         flash(_("Das Themenfeld ist gelöscht."), "success")
-    return redirect(url_for("topics.index"))
+        return redirect(url_for("topics.index"))
+    return confirm_page(
+        _("Themenfeld löschen?"), _("Themenfeld löschen"),
+        url_for("topics.edit", slug=topic.slug), target_kind=_("Themenfeld"),
+        target_label=topic.name, target_meta=topic.description,
+        consequences=[_("Fragen und Lösungen verlieren dieses Themenfeld; alles andere "
+                        "bleibt. Das Löschen lässt sich nicht rückgängig machen.")],
+        form=form, status=400 if form.is_submitted() else 200)
 
 
 @bp.route("/neu", methods=["GET", "POST"])

@@ -172,14 +172,16 @@ def _watch(page, errors: list[str]) -> None:
 def new_page(browser, live_server, browser_errors):
     """new_page() -> a page in a fresh browser context (its own cookies): one per user.
 
-    storage_state (from BrowserContext.storage_state()) starts it signed in.
+    storage_state (from BrowserContext.storage_state()) starts it signed in; viewport
+    (e.g. tests/browser/layout.py's WIDTHS["phone"]) sets the window size.
     """
     contexts = []
 
-    def make(storage_state=None):
+    def make(storage_state=None, viewport=None):
+        options = {"viewport": viewport} if viewport else {}
         context = browser.new_context(base_url=live_server, locale="de-DE",
                                       timezone_id="Europe/Berlin",
-                                      storage_state=storage_state)
+                                      storage_state=storage_state, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

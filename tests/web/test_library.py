@@ -116,5 +116,5 @@ def test_library_filters(client, auth, members, make_solution, make_authority, m
     assert "Lösung des Kreises" in html and "Lösung der Stadt" not in html
     html = client.get("/loesungen?thema=drucker-kopierer").get_data(as_text=True)
     assert "2 Lösungen" in html
-    assert "Keine Lösungen gefunden." in client.get("/loesungen?status=archived").get_data(
+    assert "Keine Treffer mit dem gewählten Filter." in client.get("/loesungen?status=archived").get_data(
         as_text=True)

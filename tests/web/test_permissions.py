@@ -124,6 +124,15 @@ def _remove_reuse(world, auth, client, own):
     return auth.post(f"/loesungen/nachnutzung/{reuse}/entfernen")
 
 
+def _restore_deleted(world, auth, client, own):
+    question = world.question(own)
+    with world.app.app_context():
+        from kitu_exchange.forum.services import delete_question
+        owner = db.session.scalar(select(User).filter_by(email=world.owner(own)))
+        delete_question(owner, db.session.get(Question, question))
+    return auth.post(f"/moderation/geloescht/{question}", {"note": ""})
+
+
 def _edit_locked_question(world, auth, client, own):
     question = world.question(own)
     world.moderate(lambda moderator: moderation.set_locked(
@@ -152,6 +161,7 @@ CASES: dict[str, Case] = {
         f"{q_url(w.question(own))}/bearbeiten", QUESTION_FORM)),
     "question.delete": Case(lambda w, a, c, own: a.post(
         f"{q_url(w.question(own))}/loeschen")),
+    "question.restore": Case(_restore_deleted),
     "question.accept": Case(lambda w, a, c, own: a.post(
         f"/fragen/antworten/{w.make_reply(THIRD, w.question(own))}/akzeptieren")),
     "reply.create": Case(lambda w, a, c, own: a.post(
