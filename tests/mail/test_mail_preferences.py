@@ -5,7 +5,6 @@ import pytest
 from sqlalchemy import func, select
 
 from kitu_exchange.extensions import db
-from kitu_exchange.mail import digest
 from kitu_exchange.models import DigestPeriod, MailPreference, OutgoingMail, User
 from tests.conftest import A, B
 from tests.mail.conftest import send_mail
@@ -80,24 +79,3 @@ def test_bad_unsubscribe_tokens_are_refused(client, people, method, app, smtp, r
     assert response.status_code == 404
     assert "Abmeldelink ist ungültig" in response.get_data(as_text=True)
     assert choice_of(app, A) == (True, "weekly")
-
-
-def test_digest_runs_once_per_period(app, people, smtp, runner, monkeypatch):
-    # The follows of kitu_exchange/notifications fill digest_items; here a stand-in
-    # says there is one new thing for A and nothing for B.
-    monkeypatch.setattr(digest, "digest_items", lambda user, since: [
-        digest.DigestItem("Neue Frage von Bernd: „Toner sparen“.",
-                          "http://kitu.test/fragen/1")] if user.email == A else [])
-    with app.app_context():
-        for email in (A, B):
-            user = db.session.scalar(select(User).filter_by(email=email))
-            db.session.add(MailPreference(user_id=user.id, digest="daily"))
-        db.session.commit()
-    first = runner.invoke(args=["mail", "digest", "--period", "daily"])
-    second = runner.invoke(args=["mail", "digest", "--period", "daily"])
-    assert "Queued 1 daily digest" in first.output and "Sent 1" in first.output
-    assert "Queued 0 daily digest" in second.output
-    assert [message["To"] for message in smtp.messages] == [A]
-    assert "weekly" in runner.invoke(args=["mail", "digest", "--period", "weekly"]).output
-    with app.app_context():
-        assert db.session.scalar(select(func.count(OutgoingMail.id))) == 1
