@@ -2,10 +2,10 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kitu_exchange.extensions import db
-from kitu_exchange.models import DigestPeriod, MailPreference, OutgoingMail, User
+from kitu_exchange.models import DigestPeriod, MailPreference, User
 from tests.conftest import A, B
 from tests.mail.conftest import send_mail
 from tests.mail.test_mail_sender import queue_digest
