@@ -27,6 +27,7 @@ import json
 import os
 import random
 import socket
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -153,15 +154,21 @@ def run(args) -> dict:
     }
 
 
-class _Discard:
-    async def handle_DATA(self, server, session, envelope):
-        return "250 OK"
+def wait_for_port(port: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def time_digest(app, user_ids: list[int]) -> dict:
-    """`flask mail digest --period daily` for every member: build, then send over SMTP."""
-    from aiosmtpd.controller import Controller  # the test extra; `make install` has it
-
+    """`flask mail digest --period daily` for every member: build, then send over SMTP
+    to an aiosmtpd server in its own process that discards what it gets."""
     db.session.execute(insert(MailPreference), [
         {"user_id": user_id, "immediate": True, "digest": "daily", "updated_at": utcnow()}
         for user_id in user_ids])
@@ -172,15 +179,18 @@ def time_digest(app, user_ids: list[int]) -> dict:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = Controller(_Discard(), hostname="127.0.0.1", port=port)
-    server.start()
+    # aiosmtpd is in the test extra, which `make install` installs.
+    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                               f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"])
     try:
+        wait_for_port(port)
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
         start = time.perf_counter()
         report = send_due()
         send_seconds = time.perf_counter() - start
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(timeout=10)
     return {"digests_queued": queued, "digests_sent": report.sent,
             "digest_build_seconds": round(build_seconds, 1),
             "digest_send_seconds": round(send_seconds, 1),
