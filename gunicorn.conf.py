@@ -4,6 +4,9 @@ Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 """
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("KITU_BIND", "127.0.0.1:8000")
 # Sync workers: requests are short (search p95 < 100 ms); two per core plus one keeps
@@ -25,6 +28,19 @@ preload_app = False
 # can hold personal data, and the similar-cases draft text never travels in URLs.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+_FEED_TOKEN = re.compile(r"^/feeds/[^/]*")
+
+
+class AccessLogger(Logger):
+    """Feed addresses carry a personal feed token in the path: it never reaches the log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = _FEED_TOKEN.sub("/feeds/***", atoms["U"])
+        return atoms
+
+
+logger_class = AccessLogger
 errorlog = "-"
 loglevel = "info"
 # Client addresses come from the app's own proxy handling (KITU_TRUSTED_PROXIES).

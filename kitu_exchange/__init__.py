@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .authorities.views import bp as authorities_bp
     from .errors import register_error_handlers
     from .extensions import babel, csrf, db, login_manager, migrate
+    from .feeds.views import bp as feeds_bp
     from .forum.views import bp as forum_bp
     from .health import bp as health_bp
     from .limits import LimitedRequest
@@ -67,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (main_bp, auth_bp, forum_bp, library_bp, authorities_bp, topics_bp,
                       admin_bp, search_bp, moderation_bp, account_bp, health_bp,
-                      notifications_bp, mail_bp):
+                      notifications_bp, feeds_bp, mail_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_web_helpers(app)

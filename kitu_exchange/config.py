@@ -97,6 +97,11 @@ class Config:
 
     PAGE_SIZE = 20
 
+    # Atom feeds (feeds/): entries per feed, and requests per feed token and minute in
+    # each web process (more are answered 429 with Retry-After).
+    FEED_ENTRIES = 50
+    FEED_REQUESTS_PER_MINUTE = 60
+
     # CPU seconds a post may take to render before it is kept as plain text (a safety
     # net: rendering is linear, an ordinary post takes milliseconds and the slowest
     # measured family at the size limit 0.7 s). The bound is 1 s per body.

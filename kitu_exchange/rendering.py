@@ -360,9 +360,16 @@ def render_markdown(text: str, mentions=None) -> str:
         return plain_text_html(text)
 
 
+def _text_cleaner() -> bleach.Cleaner:
+    # Reused per thread: building a Cleaner for each call took half of html_to_text's time.
+    if getattr(_local, "text_cleaner", None) is None:
+        _local.text_cleaner = bleach.Cleaner(tags=set(), strip=True)
+    return _local.text_cleaner
+
+
 def html_to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment, for search indexing and previews."""
-    stripped = bleach.clean(fragment, tags=set(), strip=True)
+    """Plain text of an HTML fragment, for search indexing, previews and feeds."""
+    stripped = _text_cleaner().clean(fragment)
     return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
 
 

@@ -14,12 +14,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import Flag, Question, Reply, Reuse, Solution, Submission, User, utcnow
+from .models import FeedToken, Flag, Question, Reply, Reuse, Solution, Submission, User, utcnow
 
 # Keys are only needed while someone may send the same page again.
 KEEP = timedelta(days=7)
 KINDS = {"question": Question, "reply": Reply, "solution": Solution, "reuse": Reuse,
-         "flag": Flag}
+         "flag": Flag, "feed_token": FeedToken}
 
 
 class AlreadySaved(Exception):

@@ -15,6 +15,9 @@ from .visibility import visible
 PUBLIC_ENDPOINTS = {"auth.login", "auth.second_step", "auth.invitation", "main.imprint",
                     "main.privacy", "main.accessibility", "static", "health.health",
                     "auth.forgot_password", "auth.reset_password", "mail.unsubscribe"}
+# Blueprints whose requests carry their own credential instead of a session: feed
+# readers send a feed token in the address (feeds/views.py).
+PUBLIC_BLUEPRINTS = {"feeds"}
 # What a moderator or admin without a second factor can reach: nothing else.
 SECOND_FACTOR_SETUP_ENDPOINTS = {"account.second_factor", "auth.logout"}
 
@@ -102,7 +105,8 @@ def register_web_helpers(app: Flask) -> None:
 
     @app.before_request
     def require_sign_in():
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if (request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None
+                or request.blueprint in PUBLIC_BLUEPRINTS):
             return None
         if not current_user.is_authenticated or not current_user.is_active:
             logout_user()  # a deactivated account loses its running sessions too

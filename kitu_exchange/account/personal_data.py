@@ -10,8 +10,9 @@ from werkzeug.security import check_password_hash
 
 from ..errors import Conflict, Invalid
 from ..extensions import db
-from ..models import (AuditEntry, Flag, LoginAttempt, MailPreference, OutgoingMail, Question,
-                      RecoveryCode, Reply, Reuse, Revision, Role, Solution, User,
+from ..feeds.tokens import erase_feed_tokens
+from ..models import (AuditEntry, FeedToken, Flag, LoginAttempt, MailPreference, OutgoingMail,
+                      Question, RecoveryCode, Reply, Reuse, Revision, Role, Solution, User,
                       UserSession, Vote, utcnow)
 from ..models.unit_of_work import commit
 from ..moderation.services import audit, label_of
@@ -50,6 +51,12 @@ def _sessions(user: User) -> list[dict]:
     # The token itself is never stored (only its hash) and never exported.
     return _rows(select(UserSession).filter_by(user_id=user.id).order_by(UserSession.id),
                  "created_at", "last_seen_at", "ended_at", "user_agent", "ip", "remember")
+
+
+def _feed_tokens(user: User) -> list[dict]:
+    # Neither the token nor what it is derived from leaves the exchange.
+    return _rows(select(FeedToken).filter_by(user_id=user.id).order_by(FeedToken.id),
+                 "label", "created_at", "last_used_at")
 
 
 POST_FIELDS = ("id", "authority_id", "created_at", "updated_at", "hidden_at", "hidden_reason")
@@ -143,6 +150,7 @@ SECTIONS: dict[str, Callable[[User], object]] = {
     "account": _account,
     "sessions": _sessions,
     "login_attempts": _login_attempts,
+    "feed_tokens": _feed_tokens,
     "questions": _questions,
     "replies": _replies,
     "solutions": _solutions,
@@ -189,7 +197,7 @@ def _mail_of(user: User) -> None:
 
 # Data erased outright when an account is deleted; a new table about a person adds a line.
 ERASE: list[Callable[[User], None]] = [_login_attempts_of, _sessions_of, _second_factor_of,
-                                       notifications.erase_of, _mail_of]
+                                       notifications.erase_of, erase_feed_tokens, _mail_of]
 
 
 def placeholder_email(user: User) -> str:

@@ -92,3 +92,4 @@ def switch_off_second_factor():
 
 
 from . import privacy  # noqa: E402,F401  (registers its routes on bp)
+from . import feed_settings  # noqa: E402,F401  (registers its routes on bp)

@@ -3,6 +3,7 @@ from .account import LoginAttempt, RecoveryCode, Role, User, UserSession
 from .authority import (POPULATION_BANDS, SOFTWARE_FIELDS, Authority, AuthorityContact,
                         AuthorityKind, AuthoritySoftware, population_band)
 from .base import Base, utcnow
+from .feeds import FeedToken
 from .forum import Question, Reply
 from .legal import LegalPage
 from .mail import DigestPeriod, MailPreference, MailState, OutgoingMail, RateEvent
@@ -17,8 +18,8 @@ from .taxonomy import Tag, Topic
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
     "Authority", "AuthorityContact", "AuthorityKind", "AuthoritySoftware", "DigestPeriod",
-    "Follow", "FollowKind", "MailPreference", "MailState", "Notification", "OutgoingMail",
-    "RateEvent", "SOFTWARE_FIELDS", "Base", "LegalPage", "LoginAttempt",
+    "FeedToken", "Follow", "FollowKind", "MailPreference", "MailState", "Notification",
+    "OutgoingMail", "RateEvent", "SOFTWARE_FIELDS", "Base", "LegalPage", "LoginAttempt",
     "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
     "SearchChange", "SearchCursor", "Solution", "SolutionStatus", "Submission", "SynonymSet",

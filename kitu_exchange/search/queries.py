@@ -21,7 +21,7 @@ import math
 import re
 from collections import defaultdict
 from heapq import nlargest
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from whoosh import query as Q
 from whoosh import scoring
@@ -580,11 +580,14 @@ def similar_to_document(
 
 
 # ------------------------------------------------------------------------ spelling
-def suggest(searcher: Searcher, text: str) -> str | None:
+def suggest(searcher: Searcher, text: str,
+            allowed: Callable[[str], bool] = lambda term: True) -> str | None:
     """A "Meinten Sie ...?" correction of the whole input, or None if it looks fine.
 
     A word is replaced when the index does not know it (or barely) and a close
-    spelling occurs in clearly more documents.
+    spelling occurs in clearly more documents, among them one the person may open
+    (`allowed`: the index also holds drafts and hidden posts, whose words must not
+    surface as suggestions).
     """
     reader = searcher.reader()
     text = (text or "")[:MAX_QUERY_CHARS]
@@ -600,7 +603,7 @@ def suggest(searcher: Searcher, text: str) -> str | None:
             continue
         best = None
         for cand in _fuzzy_candidates(reader, wa.folded):
-            if _df(reader, "exact", cand) > max(3 * df, df + 1):
+            if _df(reader, "exact", cand) > max(3 * df, df + 1) and allowed(cand):
                 best = cand
                 break
         if best is None:

@@ -26,6 +26,9 @@ _synonym_lock = threading.Lock()
 
 FACET_FIELDS = ("kind", "topics", "authority", "authority_kind", "population_band", "status")
 SORTS = {"relevance", "newest", "reuse"}
+# A spelling suggestion must occur in a case the person may open; this many cases with
+# the word are checked (drafts and hidden posts are few beside the visible ones).
+SUGGESTION_CHECK_LIMIT = 50
 
 
 def synonym_map() -> SynonymMap:
@@ -196,9 +199,16 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
         counts = facet_counts(matches, FACET_FIELDS)
         results.facets = {name: {str(k): n for k, n in counts[name].items()}
                           for name in FACET_FIELDS}
-        # suggest() only proposes a spelling that the index knows clearly better.
-        results.suggestion = queries.suggest(searcher, text)
+        # suggest() only proposes a spelling that the index knows clearly better and
+        # that occurs in a case this person may open.
+        results.suggestion = queries.suggest(
+            searcher, text, allowed=lambda term: _in_visible_case(searcher, user, term))
     return results
+
+
+def _in_visible_case(searcher, user: User | None, term: str) -> bool:
+    hits = searcher.search(Q.Term("exact", term), limit=SUGGESTION_CHECK_LIMIT)
+    return bool(visible_records(user, [hit["doc_id"] for hit in hits]))
 
 
 def similar_cases(user: User | None, *, text: str | None = None,

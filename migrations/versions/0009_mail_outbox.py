@@ -1,7 +1,7 @@
 """Mail outbox, mail preferences and rate-limit events
 
 Revision ID: 0009
-Revises: 0013
+Revises: 0010
 Create Date: 2026-11-29 19:38:49.300469
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0013'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

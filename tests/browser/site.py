@@ -15,6 +15,7 @@ from kitu_exchange import create_app
 from kitu_exchange.auth import services as accounts
 from kitu_exchange.authorities import services as authorities
 from kitu_exchange.extensions import db
+from kitu_exchange.feeds.tokens import create_feed_token
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
 from kitu_exchange.mail.preferences import unsubscribe_token
@@ -103,6 +104,7 @@ def make_content() -> dict:
     duplicate = forum.ask_question(helper, "Drucker vereinheitlichen: wie geht das?",
                                    "Wir haben viele verschiedene Druckermodelle im Rathaus.",
                                    ["drucker-kopierer"], "drucker")
+    create_feed_token(asker, "Feedreader im Büro")  # the settings list its feed addresses
     return {"question": question.id, "solved": solved.id, "solution": solution.slug,
             "two_replies": two_replies.id, "flag": flag.id, "duplicate": duplicate.id,
             "unsubscribe": unsubscribe_token(asker, "digest")}

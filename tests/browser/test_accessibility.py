@@ -44,6 +44,11 @@ def submit_empty(button):
     return action
 
 
+def type_mention(page):
+    page.get_by_label("Ihre Antwort").press_sequentially("Frage an @bern")
+    expect(page.get_by_role("listbox", name="Personen erwähnen")).to_be_visible()
+
+
 # (name, path, signed in (True: as ASKER, "moderator": as MODERATOR), what to do on the
 # page before the check)
 PAGES = [
@@ -86,6 +91,10 @@ PAGES = [
     ("duplicate-choice", "/fragen/{duplicate}/duplikat?suche=Drucker", "moderator", None),
     ("deleted-questions", "/moderation/geloescht", "moderator", None),
     ("synonyms", "/moderation/synonyme", "moderator", None),
+    ("notifications", "/benachrichtigungen", True, None),
+    ("following", "/gefolgt", True, None),
+    ("person", "/personen/bernd-helfer", True, None),
+    ("mention-suggestions", "/fragen/{question}", True, type_mention),
 ]
 
 

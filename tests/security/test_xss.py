@@ -116,8 +116,10 @@ DANGEROUS = """() => {
       }
     }
   }
+  // <details> is no vector by itself (its ontoggle handler is caught above) and the
+  // search filters use it; any <details> inside a post's text is still reported.
   const tags = "iframe, object, embed, svg, math, body style, base, meta[http-equiv], " +
-               "frame, applet, img, video, audio, input[autofocus], details, marquee";
+               "frame, applet, img, video, audio, input[autofocus], marquee, .post-body details";
   for (const element of document.querySelectorAll(tags)) {
     found.push("element " + show(element));
   }

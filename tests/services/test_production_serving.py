@@ -10,6 +10,9 @@ import urllib.request
 from tests.conftest import REPO
 
 
+FEED_TOKEN = "geheimer-Feed-Schluessel-aus-43-Zeichen-abc"
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -44,6 +47,7 @@ def test_gunicorn_serves_with_the_repository_config(app, app_config, tmp_path):
                 time.sleep(0.2)
         assert status == 200
         assert _get(f"http://127.0.0.1:{port}/suche?q=vertraulicher-suchbegriff") in (200, 302)
+        assert _get(f"http://127.0.0.1:{port}/feeds/{FEED_TOKEN}/loesungen.atom") == 404
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -51,3 +55,5 @@ def test_gunicorn_serves_with_the_repository_config(app, app_config, tmp_path):
     assert "Booting worker" in output and output.count("Booting worker") == 2
     assert '"GET /suche HTTP/1.1" 302' in output or '"GET /suche HTTP/1.1" 200' in output
     assert "vertraulicher-suchbegriff" not in output
+    assert '"GET /feeds/***/loesungen.atom HTTP/1.1" 404' in output
+    assert FEED_TOKEN not in output

@@ -7,7 +7,7 @@ from kitu_exchange.notifications.kinds import describe
 
 BELL = re.compile(r'<a class="kern-link kern-link--small bell" href="/benachrichtigungen"[^>]*>'
                   r'.*?Benachrichtigungen(?:<span class="bell__count">, (\d+) ungelesen</span>)?'
-                  r'</a>', re.S)
+                  r'</span></a>', re.S)
 
 
 def kinds_of(app, email: str) -> list[str]:

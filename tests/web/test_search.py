@@ -3,8 +3,12 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
-from tests.conftest import REPO
+from kitu_exchange.extensions import db
+from kitu_exchange.models import Solution
+from kitu_exchange.moderation import services as moderation
+from tests.conftest import REPO, factory_moderator
 
 MEMBER = "m@quedlinburg.example"
 
@@ -71,6 +75,27 @@ def test_did_you_mean(client, auth, library):
     auth.login(MEMBER)
     html = client.get("/suche?q=Druckre").get_data(as_text=True)
     assert "Meinten Sie" in html
+
+
+@pytest.mark.parametrize("status, offered", [("published", True), ("submitted", False),
+                                            ("sent_back", False)])
+def test_did_you_mean_offers_only_words_of_cases_one_may_open(
+        app, client, auth, make_user, make_solution, status, offered):
+    make_user(MEMBER, authority="quedlinburg")
+    make_user("autorin@beispielhausen.example", authority="beispielhausen")
+    slugs = [make_solution("autorin@beispielhausen.example", title=f"Zählertausch {number}",
+                           status="published" if status == "sent_back" else status,
+                           approach="Der Quellwasserzähler wird getauscht.")
+             for number in range(3)]
+    if status == "sent_back":  # published once, then sent back for rework
+        with app.app_context():
+            for slug in slugs:
+                solution = db.session.scalar(select(Solution).filter_by(slug=slug))
+                moderation.review_solution(factory_moderator(), solution, "send_back",
+                                           "Bitte überarbeiten.")
+    auth.login(MEMBER)
+    html = client.get("/suche?q=Quellwasserzaehlr").get_data(as_text=True)
+    assert ("Meinten Sie" in html) is offered
 
 
 def test_new_question_is_found_at_once_and_deleted_one_is_gone(client, auth, library,
