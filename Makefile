@@ -7,7 +7,8 @@ ASSETS := kitu_exchange/static/vendor/kern/kern.min.css
 SECRET := instance/secret_key
 # Local development over plain http on 127.0.0.1: cookies may not require HTTPS there.
 RUN_ENV := KITU_SECRET_KEY=$$(cat $(SECRET)) KITU_SESSION_COOKIE_SECURE=false \
-	KITU_REMEMBER_COOKIE_SECURE=false FLASK_APP=wsgi
+	KITU_REMEMBER_COOKIE_SECURE=false KITU_BASE_URL=$${KITU_BASE_URL:-http://127.0.0.1:5000} \
+	FLASK_APP=wsgi
 
 .PHONY: run test install assets bench clean
 

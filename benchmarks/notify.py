@@ -10,6 +10,11 @@ or two topics) and times the notification fan-out of each post (the
 `--load-objects` adds a signal receiver that loads every Notification object of every
 batch (what a receiver costs that does not look at `kind` first).
 
+Then every member chooses a daily digest and the digest run is timed as `flask mail
+digest --period daily` does it: building one digest per member from their unread
+notifications of followed kinds (`digest_build_seconds`), then delivering them all over
+SMTP to a local aiosmtpd server that discards them (`digest_send_seconds`).
+
     .venv/bin/python benchmarks/notify.py [--database sqlite|postgresql] [--database-url URL]
                                           [--members 1000] [--follows 20] [--posts 500]
 
@@ -22,6 +27,8 @@ import argparse
 import json
 import os
 import random
+import socket
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -37,7 +44,10 @@ sys.path.insert(0, str(REPO))
 from kitu_exchange import create_app  # noqa: E402
 from kitu_exchange.extensions import db  # noqa: E402
 from kitu_exchange.forum import services as forum  # noqa: E402
-from kitu_exchange.models import Authority, Follow, Notification, Topic, User, utcnow  # noqa: E402
+from kitu_exchange.mail.digest import build_digests  # noqa: E402
+from kitu_exchange.mail.sender import send_due  # noqa: E402
+from kitu_exchange.models import (Authority, Follow, MailPreference, Notification,  # noqa: E402
+                                  Topic, User, utcnow)
 from kitu_exchange.notifications import services as notifications  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test_notify"
@@ -68,6 +78,8 @@ def load(rng: random.Random, members: int, follows: int, topics: int) -> list[Us
     db.session.execute(insert(User), [
         {"email": f"m{i}@kommune-{i % 20}.example", "name": f"Mitglied {i}",
          "handle": f"mitglied-{i}", "role": "member", "authority_id": authorities[i % 20].id,
+         # Digests go to people who can sign in; nobody signs in here.
+         "password_hash": "benchmark-without-a-password",
          "active": True, "created_at": now, "follow_on_ask": True, "follow_on_reply": True,
          "follow_on_reuse": True} for i in range(members)])
     users = list(db.session.scalars(select(User).order_by(User.id)))
@@ -134,9 +146,7 @@ def run(args) -> dict:
                 forum.notifications.notify_new_question = original
                 notifications.notification_created.disconnect(load_all)
             stored = db.session.scalar(select(func.count(Notification.id)))
-            # --- digest timing: the mail helper adds the digest run for all members here,
-            # e.g. result["digest_seconds"] = <time of `flask mail digest --period daily`>.
-            digest_seconds = None
+            digest = time_digest(app, user_ids)
             db.engine.dispose()
     return {
         "database": args.database, "receiver_loads_objects": args.load_objects, "members": args.members, "follows_per_member": args.follows,
@@ -150,8 +160,51 @@ def run(args) -> dict:
         "fan_out_cpu_ms_median": round(statistics.median(fan_out_cpu_ms), 2),
         "ask_question_ms_median": round(statistics.median(service_ms), 2),
         "ask_question_ms_p95": round(percentile(service_ms, 0.95), 2),
-        "digest_seconds": digest_seconds,
+        **digest,
     }
+
+
+def wait_for_port(port: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def time_digest(app, user_ids: list[int]) -> dict:
+    """`flask mail digest --period daily` for every member: build, then send over SMTP
+    to an aiosmtpd server in its own process that discards what it gets."""
+    db.session.execute(insert(MailPreference), [
+        {"user_id": user_id, "immediate": True, "digest": "daily", "updated_at": utcnow()}
+        for user_id in user_ids])
+    db.session.commit()
+    start = time.perf_counter()
+    queued = build_digests("daily")
+    build_seconds = time.perf_counter() - start
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # aiosmtpd is in the test extra, which `make install` installs.
+    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                               f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"])
+    try:
+        wait_for_port(port)
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        start = time.perf_counter()
+        report = send_due()
+        send_seconds = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return {"digests_queued": queued, "digests_sent": report.sent,
+            "digest_build_seconds": round(build_seconds, 1),
+            "digest_send_seconds": round(send_seconds, 1),
+            "digest_seconds": round(build_seconds + send_seconds, 1)}
 
 
 def main() -> None:

@@ -44,6 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .health import bp as health_bp
     from .limits import LimitedRequest
     from .library.views import bp as library_bp
+    from .mail import notices  # noqa: F401  (mails direct notifications)
+    from .mail.views import bp as mail_bp
     from .main.views import bp as main_bp
     from .moderation.views import bp as moderation_bp
     from .notifications.views import bp as notifications_bp
@@ -66,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (main_bp, auth_bp, forum_bp, library_bp, authorities_bp, topics_bp,
                       admin_bp, search_bp, moderation_bp, account_bp, health_bp,
-                      notifications_bp, feeds_bp):
+                      notifications_bp, feeds_bp, mail_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_web_helpers(app)

@@ -12,6 +12,8 @@ from .auth import services as accounts
 from .content_folder import import_folder, export_folder
 from .errors import DomainError
 from .extensions import db
+from .mail.links import external_url
+from .mail.sender import where_mail_goes
 from .models import Authority, AuthorityKind, Role, User
 from .search.index import ensure_index
 
@@ -23,17 +25,6 @@ moderation = AppGroup("moderation", help="Moderation upkeep.")
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
-
-
-def external_url(endpoint: str, **values) -> str | None:
-    """An absolute link built outside a request: from BASE_URL (KITU_BASE_URL), or from
-    SERVER_NAME if that is set instead; None if neither is."""
-    if base_url := current_app.config.get("BASE_URL"):
-        with current_app.test_request_context(base_url=base_url):
-            return url_for(endpoint, _external=True, **values)
-    if current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    return None
 
 
 def _echo_invitation(user: User) -> None:
@@ -114,6 +105,7 @@ def setup_command(content_folder, admin_email):
     """First start: import starter content into an empty database and create the first
     administrator with a random password, printed once."""
     ensure_index()
+    click.echo(where_mail_goes())
     if db.session.scalar(select(func.count(Authority.id))) == 0:
         report = import_folder(content_folder)
         click.echo(f"Imported starter content: {report.created} records, "
@@ -138,10 +130,12 @@ def setup_command(content_folder, admin_email):
 
 
 def register(app: Flask) -> None:
+    from .mail.cli import mail as mail_group
     from .search.cli import search as search_group
 
     app.cli.add_command(users)
     app.cli.add_command(content)
     app.cli.add_command(moderation)
     app.cli.add_command(search_group)
+    app.cli.add_command(mail_group)
     app.cli.add_command(setup_command)

@@ -77,6 +77,27 @@ class Config:
     # outside a request (the invitation link of `flask users create`) start with it.
     BASE_URL: str | None = None
 
+    # Mail (mail/): sent by `flask mail send` through this SMTP server; without
+    # MAIL_SERVER, mails are written to the log instead (development). MAIL_USE_TLS means
+    # STARTTLS; port 465 speaks TLS from the start. MAIL_FROM defaults to
+    # "KITU Exchange <keine-antwort@HOST>" with the host of BASE_URL.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_FROM: str | None = None
+    MAIL_TIMEOUT_SECONDS = 30
+    # A mail not delivered after this long is given up (state failed, shown to admins);
+    # retries wait 1, 2, 4 ... minutes, at most MAIL_RETRY_MAX_SECONDS.
+    MAIL_GIVE_UP_SECONDS = 24 * 3600
+    MAIL_RETRY_MAX_SECONDS = 3600
+    # "Passwort vergessen": link validity, and requests per client address and per
+    # e-mail address within an hour (beyond that: 429 per address, silence per e-mail).
+    PASSWORD_RESET_MAX_AGE_SECONDS = 3600
+    PASSWORD_RESET_PER_ADDRESS = 10
+    PASSWORD_RESET_PER_EMAIL = 3
+
     PAGE_SIZE = 20
 
     # Atom feeds (feeds/): entries per feed, and requests per feed token and minute in

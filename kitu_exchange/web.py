@@ -13,7 +13,8 @@ from .visibility import visible
 
 # Endpoints that work without signing in.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.second_step", "auth.invitation", "main.imprint",
-                    "main.privacy", "main.accessibility", "static", "health.health"}
+                    "main.privacy", "main.accessibility", "static", "health.health",
+                    "auth.forgot_password", "auth.reset_password", "mail.unsubscribe"}
 # Blueprints whose requests carry their own credential instead of a session: feed
 # readers send a feed token in the address (feeds/views.py).
 PUBLIC_BLUEPRINTS = {"feeds"}
@@ -54,7 +55,8 @@ AUDIT_AREAS = {"solution": _l("Lösungen prüfen"),
                "revision": _l("Versionen wiederherstellen und schwärzen"),
                "user": _l("Konten"), "authority": _l("Kommunen"),
                "topic": _l("Themenfelder"), "synonym": _l("Synonyme"),
-               "reuse": _l("Nachnutzung"), "legal_page": _l("Rechtstexte")}
+               "reuse": _l("Nachnutzung"), "legal_page": _l("Rechtstexte"),
+               "mail": _l("E-Mail-Ausgang")}
 AUDIT_ACTIONS = {
     "solution.publish": _l("Lösung veröffentlicht"),
     "solution.best_practice": _l("Als Best Practice veröffentlicht"),
@@ -85,6 +87,7 @@ AUDIT_ACTIONS = {
     "legal_page.edit": _l("Rechtstext geändert"),
     "user.end_sessions": _l("Alle Sitzungen beendet"),
     "user.reset_second_factor": _l("Zweiten Faktor zurückgesetzt"),
+    "mail.retry": _l("E-Mail erneut eingereiht"), "mail.discard": _l("E-Mail verworfen"),
 }
 
 

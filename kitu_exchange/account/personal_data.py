@@ -11,8 +11,9 @@ from werkzeug.security import check_password_hash
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..feeds.tokens import erase_feed_tokens
-from ..models import (AuditEntry, FeedToken, Flag, LoginAttempt, Question, RecoveryCode, Reply, Reuse,
-                      Revision, Role, Solution, User, UserSession, Vote, utcnow)
+from ..models import (AuditEntry, FeedToken, Flag, LoginAttempt, MailPreference, OutgoingMail,
+                      Question, RecoveryCode, Reply, Reuse, Revision, Role, Solution, User,
+                      UserSession, Vote, utcnow)
 from ..models.unit_of_work import commit
 from ..moderation.services import audit, label_of
 from ..notifications import services as notifications
@@ -133,6 +134,17 @@ def _audit_entries(user: User) -> list[dict]:
     return entries
 
 
+def _mail(user: User) -> dict:
+    choice = db.session.get(MailPreference, user.id)
+    return {
+        "preferences": _row(choice, "immediate", "digest", "updated_at") if choice else None,
+        # Subjects only: the bodies hold sign-in links, which an export must not carry.
+        "mails": _rows(select(OutgoingMail).filter_by(user_id=user.id)
+                       .order_by(OutgoingMail.id),
+                       "created_at", "category", "subject", "state", "sent_at"),
+    }
+
+
 # One line per kind of data; a new table about a person adds its section here.
 SECTIONS: dict[str, Callable[[User], object]] = {
     "account": _account,
@@ -149,6 +161,7 @@ SECTIONS: dict[str, Callable[[User], object]] = {
     "audit_entries": _audit_entries,
     "follows": notifications.follows_export,
     "notifications": notifications.notifications_export,
+    "mail": _mail,
 }
 
 
@@ -177,9 +190,14 @@ def _second_factor_of(user: User) -> None:
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
 
 
+def _mail_of(user: User) -> None:
+    db.session.execute(delete(OutgoingMail).filter_by(user_id=user.id))
+    db.session.execute(delete(MailPreference).filter_by(user_id=user.id))
+
+
 # Data erased outright when an account is deleted; a new table about a person adds a line.
 ERASE: list[Callable[[User], None]] = [_login_attempts_of, _sessions_of, _second_factor_of,
-                                       notifications.erase_of, erase_feed_tokens]
+                                       notifications.erase_of, erase_feed_tokens, _mail_of]
 
 
 def placeholder_email(user: User) -> str:

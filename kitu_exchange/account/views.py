@@ -9,14 +9,16 @@ from ..auth.forms import CodeForm, SwitchOffForm
 from ..auth.views import sign_out
 from ..errors import Invalid
 from ..forms import ConfirmForm
+from ..mail.views import preferences_form
 
 bp = Blueprint("account", __name__, url_prefix="/konto")
 
 
 @bp.route("/")
 def settings():
-    """The overview of a person's own settings; each section links to its page."""
-    return render_template("account/settings.html")
+    """The overview of a person's own settings; each section links to its page, the
+    mail choices are a form on it (mail/views.py)."""
+    return render_template("account/settings.html", mail_form=preferences_form())
 
 
 @bp.route("/geraete")

@@ -33,13 +33,14 @@ def index():
     if form.validate_on_submit():
         try:
             user = accounts.create_user(form.email.data, form.name.data, form.authority.data,
-                                        form.role.data)
+                                        form.role.data, invited_by=current_user)
         except (Invalid, Conflict) as error:
             getattr(form, getattr(error, "field", None) or "email").errors.append(error.message)
         else:
             invitation = url_for("auth.invitation", token=accounts.invitation_token(user),
                                  _external=True)
-            flash(_("Das Konto für %(email)s ist angelegt.", email=user.email), "success")
+            flash(_("Das Konto für %(email)s ist angelegt; die Einladung geht auch per "
+                    "E-Mail an diese Adresse.", email=user.email), "success")
             form = AccountForm(formdata=None)
             form.authority.choices = [(a.slug, a.name) for a in all_authorities()]
             form.role.choices = list(ROLE_NAMES.items())

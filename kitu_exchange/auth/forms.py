@@ -53,3 +53,9 @@ class CodeForm(Form):
 class SwitchOffForm(Form):
     password = PasswordField(_l("Passwort"), validators=[
         DataRequired(_l("Bitte geben Sie Ihr Passwort ein.")), Length(max=200)])
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-Mail"), validators=[
+        DataRequired(_l("Bitte geben Sie Ihre E-Mail-Adresse ein.")), Length(max=254)])
+    submit = SubmitField(_l("Link anfordern"))

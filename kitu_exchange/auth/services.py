@@ -1,5 +1,6 @@
 """Accounts: creation, invitations, passwords and rate-limited sign-in."""
 import functools
+import hashlib
 import math
 import secrets
 import time
@@ -9,16 +10,18 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import clock
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
+from ..mail.messages import invitation_mail, password_reset_mail
 from ..models import Authority, LoginAttempt, Role, User, utcnow
 from ..models.unit_of_work import commit
 from ..notifications.mentions import new_handle
 from .passwords import check_password
-from ..models import Authority, LoginAttempt, Role, User, UserSession, utcnow
+from ..models import Authority, LoginAttempt, RateEvent, Role, User, UserSession, utcnow
 from .sessions import end_sessions
 
 
@@ -44,9 +47,10 @@ def hash_password(password: str) -> str:
 
 
 def create_user(email: str, name: str, authority_slug: str, role: str = Role.MEMBER,
-                password: str | None = None) -> User:
-    """Create an account. Raises Invalid for an unknown authority or role or a password
-    against the policy, Conflict for a taken e-mail address."""
+                password: str | None = None, invited_by: User | None = None) -> User:
+    """Create an account. Without a password and with `invited_by`, the invitation link
+    is also mailed (outbox, same transaction). Raises Invalid for an unknown authority
+    or role or a password against the policy, Conflict for a taken e-mail address."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise Invalid(_("Bitte geben Sie eine gültige E-Mail-Adresse ein."), "email")
@@ -63,6 +67,9 @@ def create_user(email: str, name: str, authority_slug: str, role: str = Role.MEM
                 handle=new_handle(name),
                 password_hash=hash_password(password) if password else None)
     db.session.add(user)
+    if invited_by is not None and not password:
+        db.session.flush()
+        invitation_mail(user, invitation_token(user), invited_by)
     commit()
     return user
 
@@ -215,3 +222,95 @@ def record_attempt(email: str, ip: str, succeeded: bool) -> None:
     address known."""
     db.session.add(LoginAttempt(email=email[:254], ip=ip[:64], succeeded=succeeded))
     commit()
+
+
+# -- "Passwort vergessen" ------------------------------------------------------------------
+
+RESET_SALT = "password-reset"
+RATE_WINDOW = timedelta(hours=1)
+RATE_EVENTS_KEPT = timedelta(days=1)
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes with every new password: a reset token stops working once it was used,
+    and when the password was changed in any other way."""
+    return hashlib.sha256(f"{user.id}:{user.password_hash or ''}".encode()).hexdigest()[:20]
+
+
+def password_reset_token(user: User) -> str:
+    """A signed link token to set a new password: one hour, once."""
+    return clock.timed_serializer(RESET_SALT).dumps(
+        {"id": user.id, "pw": _password_fingerprint(user)})
+
+
+def user_for_reset(token: str) -> User:
+    """The account of a valid, unused, unexpired reset token; raises NotFound otherwise."""
+    gone = _("Dieser Link zum Zurücksetzen des Passworts ist ungültig, abgelaufen oder "
+             "wurde bereits benutzt. Bitte fordern Sie einen neuen an.")
+    try:
+        data = clock.timed_serializer(RESET_SALT).loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"])
+    except (BadSignature, SignatureExpired):
+        raise NotFound(gone) from None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if (user is None or not user.active or user.deleted
+            or data.get("pw") != _password_fingerprint(user)):
+        raise NotFound(gone)
+    return user
+
+
+def _recent_events(kind: str, key: str) -> int:
+    return db.session.scalar(select(func.count(RateEvent.id)).where(
+        RateEvent.kind == kind, RateEvent.key == key,
+        RateEvent.at >= clock.now() - RATE_WINDOW))
+
+
+def _count_event(kind: str, key: str, limit: int) -> bool:
+    """Record one request of `kind` by `key`; whether it is within `limit` per hour."""
+    now = clock.now()
+    db.session.execute(delete(RateEvent).where(RateEvent.at < now - RATE_EVENTS_KEPT))
+    within = _recent_events(kind, key) < limit
+    db.session.add(RateEvent(kind=kind, key=key[:254], at=now))
+    return within
+
+
+def _too_many_requests() -> TooManyAttempts:
+    return TooManyAttempts(_("Zu viele Anfragen von Ihrem Anschluss. Bitte versuchen Sie es "
+                             "in einer Stunde erneut."))
+
+
+def request_password_reset(email: str, ip: str) -> None:
+    """Mail a reset link if an active account has this address.
+
+    Known and unknown addresses get the same answer and cost the same work (the mail
+    is rendered either way, only a known address's mail goes into the outbox), so the
+    form does not tell who has an account. Raises TooManyAttempts when this client
+    address asked too often; a single e-mail address gets at most
+    PASSWORD_RESET_PER_EMAIL mails an hour, silently.
+    """
+    config = current_app.config
+    email, ip = normalise_email(email)[:254], ip[:64]
+    if not _count_event("reset_ip", ip, config["PASSWORD_RESET_PER_ADDRESS"]):
+        commit()
+        raise _too_many_requests()
+    within = _count_event("reset_email", email, config["PASSWORD_RESET_PER_EMAIL"])
+    user = db.session.scalar(select(User).filter_by(email=email))
+    known = user is not None and user.active and not user.deleted
+    recipient = user if known else User(id=0, email=email, name="", password_hash=None)
+    password_reset_mail(recipient, password_reset_token(recipient),
+                        enqueue_it=known and within)
+    commit()
+
+
+def reset_password(token: str, password: str, ip: str) -> User:
+    """Set a new password with a reset token; every session of the account ends.
+    Raises NotFound for a bad token, Invalid against the password policy,
+    TooManyAttempts after too many tries from this address."""
+    within = _count_event("reset_set_ip", ip[:64],
+                          current_app.config["PASSWORD_RESET_PER_ADDRESS"])
+    commit()  # a wrong token counts too
+    if not within:
+        raise _too_many_requests()
+    user = user_for_reset(token)
+    set_password(user, password)
+    return user

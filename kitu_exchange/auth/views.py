@@ -9,7 +9,8 @@ from flask_login import current_user, login_user, logout_user
 
 from ..errors import Invalid
 from . import second_factor, services, sessions
-from .forms import ChangePasswordForm, CodeForm, LoginForm, LogoutForm, SetPasswordForm
+from .forms import (ChangePasswordForm, CodeForm, ForgotPasswordForm, LoginForm, LogoutForm,
+                    SetPasswordForm)
 
 bp = Blueprint("auth", __name__)
 # Between the password and the code step the cookie session holds only this; the server
@@ -138,3 +139,49 @@ def invitation(token: str):
             return redirect(url_for("auth.login"))
     return render_template("auth/invitation.html", form=form, user=user), \
         400 if form.errors else 200
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link. The answer is the same whether the address has an account
+    or not."""
+    form = ForgotPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.request_password_reset(form.email.data, request.remote_addr or "unknown")
+        except services.TooManyAttempts as error:
+            form.form_errors.append(error.message)
+            status = error.status
+        else:
+            flash(_("Wenn es zu dieser Adresse ein Konto gibt, ist eine E-Mail mit einem Link "
+                    "zum Zurücksetzen des Passworts unterwegs. Der Link gilt eine Stunde."),
+                  "info")
+            return redirect(url_for("auth.login"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/passwort-neu/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from a reset link (one hour, once); other sessions end."""
+    user = services.user_for_reset(token)
+    form = SetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data, request.remote_addr or "unknown")
+        except Invalid as error:
+            form.password.errors.append(error.message)
+            status = 400
+        except services.TooManyAttempts as error:
+            form.form_errors.append(error.message)
+            status = error.status
+        else:
+            flash(_("Ihr neues Passwort ist gespeichert. Sie können sich jetzt anmelden."),
+                  "success")
+            return redirect(url_for("auth.login"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/reset_password.html", form=form, user=user), status

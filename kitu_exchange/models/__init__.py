@@ -6,6 +6,7 @@ from .base import Base, utcnow
 from .feeds import FeedToken
 from .forum import Question, Reply
 from .legal import LegalPage
+from .mail import DigestPeriod, MailPreference, MailState, OutgoingMail, RateEvent
 from .library import PUBLIC_STATUSES, Reuse, ReuseStatus, Solution, SolutionStatus
 from .notification import Follow, FollowKind, Notification
 from .moderation import (AuditEntry, Flag, FlagReason, FlagStatus, Revision, TargetType,
@@ -16,9 +17,9 @@ from .taxonomy import Tag, Topic
 
 __all__ = [
     "AuditEntry", "Flag", "FlagReason", "FlagStatus", "Revision", "TargetType", "Vote",
-    "Authority", "AuthorityContact", "AuthorityKind", "AuthoritySoftware", "FeedToken",
-    "Follow",
-    "FollowKind", "Notification", "SOFTWARE_FIELDS", "Base", "LegalPage", "LoginAttempt",
+    "Authority", "AuthorityContact", "AuthorityKind", "AuthoritySoftware", "DigestPeriod",
+    "FeedToken", "Follow", "FollowKind", "MailPreference", "MailState", "Notification",
+    "OutgoingMail", "RateEvent", "SOFTWARE_FIELDS", "Base", "LegalPage", "LoginAttempt",
     "POPULATION_BANDS",
     "PUBLIC_STATUSES", "Question", "RecoveryCode", "Reply", "Reuse", "ReuseStatus", "Role",
     "SearchChange", "SearchCursor", "SearchVector", "Solution", "SolutionStatus", "Submission", "SynonymSet",

@@ -70,12 +70,16 @@ def live_server(app, app_config, tmp_path):
         yield url
 
 
+# The live server's key: tests that make signed links for it sign with this one.
+SECRET_KEY = "browser-test-secret-of-at-least-32-bytes"
+
+
 @contextmanager
 def serve(config: dict, log_path: Path):
     """Run the app in its own process with the database and index of `config`."""
     env = {
         **os.environ,
-        "KITU_SECRET_KEY": "browser-test-secret-of-at-least-32-bytes",
+        "KITU_SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
         "KITU_INDEX_DIR": config["INDEX_DIR"],
         "KITU_SESSION_COOKIE_SECURE": "false",

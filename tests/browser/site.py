@@ -18,10 +18,11 @@ from kitu_exchange.extensions import db
 from kitu_exchange.feeds.tokens import create_feed_token
 from kitu_exchange.forum import services as forum
 from kitu_exchange.library import services as library
+from kitu_exchange.mail.preferences import unsubscribe_token
 from kitu_exchange.models import Authority, Role, Topic, utcnow
 from kitu_exchange.moderation import services as moderation
 from kitu_exchange.search.index import ensure_index
-from tests.browser.conftest import serve, sign_in
+from tests.browser.conftest import SECRET_KEY, serve, sign_in
 from tests.conftest import PASSWORD, base_config, fresh_database_url, totp_secret_for
 
 ASKER = "anna.asker@musterstadt.example"
@@ -38,6 +39,7 @@ class Site:
     two_replies: int   # asked by ASKER, two replies, none accepted (for the accept flow)
     flag: int          # an open flag on the first question's reply
     duplicate: int     # a near-duplicate of the first question
+    unsubscribe: str   # ASKER's digest unsubscribe token
 
 
 def make_content() -> dict:
@@ -104,7 +106,8 @@ def make_content() -> dict:
                                    ["drucker-kopierer"], "drucker")
     create_feed_token(asker, "Feedreader im Büro")  # the settings list its feed addresses
     return {"question": question.id, "solved": solved.id, "solution": solution.slug,
-            "two_replies": two_replies.id, "flag": flag.id, "duplicate": duplicate.id}
+            "two_replies": two_replies.id, "flag": flag.id, "duplicate": duplicate.id,
+            "unsubscribe": unsubscribe_token(asker, "digest")}
 
 
 @contextmanager
@@ -112,7 +115,7 @@ def serve_site(migrated_database, tmp_path_factory, name: str):
     """Make the content in a fresh database and serve it: yields a Site."""
     folder = tmp_path_factory.mktemp(name)
     config = base_config(fresh_database_url(migrated_database, folder), folder / "index")
-    app = create_app(config)
+    app = create_app({**config, "SECRET_KEY": SECRET_KEY})  # the live server's key
     try:
         with app.app_context():
             ensure_index()
