@@ -6,8 +6,8 @@ from kitu_exchange.models import Follow, Notification, Tag, Topic, User
 from kitu_exchange.notifications.kinds import describe
 
 BELL = re.compile(r'<a class="kern-link kern-link--small bell" href="/benachrichtigungen"[^>]*>'
-                  r'.*?Benachrichtigungen(?:<span class="bell__count">, (\d+) ungelesen</span>)?'
-                  r'</span></a>', re.S)
+                  r'.*?<span class="visually-hidden">Benachrichtigungen(?:, (\d+) ungelesen)?'
+                  r'</span>.*?</a>', re.S)
 
 
 def kinds_of(app, email: str) -> list[str]:

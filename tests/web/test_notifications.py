@@ -229,7 +229,9 @@ def test_bell_list_open_and_mark_all_read(app, client, auth, people, make_questi
     auth.login(A)
     page = client.get("/").get_data(as_text=True)
     assert unread_in_header(page) == 2
-    assert "Benachrichtigungen<span class=\"bell__count\">, 2 ungelesen</span></span></a>" in page
+    # Said in words for screen readers, the number beside the icon for the eye.
+    assert '<span class="visually-hidden">Benachrichtigungen, 2 ungelesen</span>' in page
+    assert '<span class="bell__count" aria-hidden="true">2</span></a>' in page
     listing = client.get("/benachrichtigungen").get_data(as_text=True)
     # newest first, unread said in words
     assert listing.index("Zweite Frage") < listing.index("Erste Frage")
