@@ -46,6 +46,10 @@ class RenderTimeout(Exception):
     """The render budget ran out; the caller shows the text without formatting."""
 
 
+# The alarm is never set again for less than this (a timer of 0 would switch it off).
+MIN_REARM_SECONDS = 0.01
+
+
 class _Budget:
     """The render's allowance of CPU time (so that a busy machine does not push ordinary
     posts over it). Runs out either at a check between steps or, where possible, by an
@@ -80,8 +84,14 @@ class _Budget:
             signal.setitimer(signal.ITIMER_PROF, 0)
             signal.signal(signal.SIGPROF, self.previous)
 
-    @staticmethod
-    def _ring(signum, frame):
+    def _ring(self, signum, frame):
+        # The profiling timer counts the CPU time of the whole process, background
+        # threads (index poller, sentence encoder) included: only this thread's own time
+        # counts against the budget, so the alarm is set again for what is left of it.
+        left = self.until - time.thread_time()
+        if left > 0:
+            signal.setitimer(signal.ITIMER_PROF, max(left, MIN_REARM_SECONDS))
+            return
         raise RenderTimeout
 
 

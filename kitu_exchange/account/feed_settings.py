@@ -1,5 +1,5 @@
 """Account settings for feed tokens: create one with a label, revoke one."""
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,6 +11,7 @@ from ..feeds import tokens
 from ..feeds.links import general_feeds
 from ..forms import ConfirmForm, CreateForm
 from ..submissions import AlreadySaved
+from .settings_page import settings_page
 from .views import bp
 
 
@@ -43,7 +44,7 @@ def create_feed_token():
             flash(_("Der Feed-Schlüssel ist erstellt. Die Adressen Ihrer Feeds stehen "
                     "unten bei „Feeds“."), "success")
             return redirect(url_for("account.settings", _anchor="feeds"))
-    return render_template("account/settings.html", feed_form=form), 400
+    return settings_page(400, feed_form=form)
 
 
 @bp.route("/feeds/<int:token_id>/widerrufen", methods=["POST"])

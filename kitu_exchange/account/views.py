@@ -9,7 +9,7 @@ from ..auth.forms import CodeForm, SwitchOffForm
 from ..auth.views import sign_out
 from ..errors import Invalid
 from ..forms import ConfirmForm
-from ..mail.views import preferences_form
+from .settings_page import settings_page
 
 bp = Blueprint("account", __name__, url_prefix="/konto")
 
@@ -18,7 +18,7 @@ bp = Blueprint("account", __name__, url_prefix="/konto")
 def settings():
     """The overview of a person's own settings; each section links to its page, the
     mail choices are a form on it (mail/views.py)."""
-    return render_template("account/settings.html", mail_form=preferences_form())
+    return settings_page()
 
 
 @bp.route("/geraete")

@@ -4,23 +4,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..account.settings_page import preferences_form, settings_page
 from ..errors import Invalid
 from ..extensions import csrf
 from ..forms import ConfirmForm
 from ..records import require
 from . import preferences as choices
 from . import services
-from .forms import MailPreferencesForm
 
 bp = Blueprint("mail", __name__)
-
-
-def preferences_form(formdata=None) -> MailPreferencesForm:
-    """The form of the settings page, filled with the person's current choices."""
-    stored = choices.preferences(current_user)
-    form = MailPreferencesForm(formdata=formdata, immediate=stored.immediate,
-                               digest=stored.digest)
-    return form
 
 
 @bp.route("/konto/e-mail", methods=["POST"])
@@ -34,7 +26,7 @@ def preferences():
         else:
             flash(_("Ihre E-Mail-Einstellungen sind gespeichert."), "success")
             return redirect(url_for("account.settings"))
-    return render_template("account/settings.html", mail_form=form), 400
+    return settings_page(400, mail_form=form)
 
 
 @bp.route("/abbestellen/<token>", methods=["GET", "POST"])

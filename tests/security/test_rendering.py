@@ -219,3 +219,25 @@ def test_importer_refuses_markdown_longer_than_the_forms_allow(runner, tmp_path)
     assert result.exit_code == 1
     assert question.name in result.output
     assert "body is longer than 20000 characters" in result.output
+
+
+def test_busy_background_thread_does_not_use_up_the_render_budget():
+    """A web process runs threads of its own (index poller, sentence encoder): their CPU
+    time must not count against a render's budget, or ordinary long posts would be shown
+    as plain text whenever the encoder loads."""
+    import threading
+
+    stop = threading.Event()
+
+    def burn():
+        while not stop.is_set():
+            sum(range(1000))
+
+    busy = threading.Thread(target=burn, daemon=True)
+    busy.start()
+    try:
+        html, wall, cpu = timed_render(FAMILIES["table rows"])
+    finally:
+        stop.set()
+        busy.join()
+    assert FALLBACK not in html, f"fell back after {cpu:.2f} s of own CPU, {wall:.2f} s wall"
