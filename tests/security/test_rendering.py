@@ -1,7 +1,7 @@
 """Rendering stays linear: no post can occupy a worker or end in a 500 (issue 7, item 1).
 
 Each input is timed around render_markdown with time.perf_counter (wall clock) and
-time.thread_time (CPU time of this thread). The bound of one second applies to the CPU
+time.thread_time (CPU time of this thread). The bound (CPU_LIMIT) applies to the CPU
 time, i.e. to one core of this machine: the machine is shared, and on a loaded machine
 the wall clock also counts other processes' turns. The wall clock is kept below a few
 seconds, so that nothing waits or blocks. Slowest times: pytest -s prints them.
@@ -16,7 +16,10 @@ from kitu_exchange.forms import BODY_MAX
 from kitu_exchange.rendering import render_markdown
 from tests.conftest import REPO
 
-CPU_LIMIT = 1.0
+# Well above the slowest legitimate family (0.34-0.71 s on the machine of issue 7, 0.69-0.94 s
+# on a later, slower one, where 1.0 s failed now and then) and far below the super-linear
+# cases this guards against (10-88 s before the fixes); under the 2 s render budget.
+CPU_LIMIT = 1.5
 WALL_LIMIT = 5.0
 FALLBACK = "als reiner Text gespeichert"
 
