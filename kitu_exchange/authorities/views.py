@@ -130,25 +130,26 @@ def _save_software(authority, entry, form) -> bool:
     return True
 
 
+def _list_and_form(authority, page: str, form, editing, save):
+    """A maintained list with its form (new entry or `editing`): saved → back to the
+    list; otherwise the page again, with the errors at their fields."""
+    if form.validate_on_submit() and save(authority, editing, form):
+        return redirect(url_for(f"authorities.{page}", slug=authority.slug))
+    return render_template(f"authorities/{page}.html", authority=authority, form=form,
+                           editing=editing), 400 if form.is_submitted() else 200
+
+
 @bp.route("/<slug>/ansprechpersonen", methods=["GET", "POST"])
 def contacts(slug: str):
-    authority = _maintained(slug)
-    form = ContactForm()
-    if form.validate_on_submit() and _save_contact(authority, None, form):
-        return redirect(url_for("authorities.contacts", slug=slug))
-    return render_template("authorities/contacts.html", authority=authority, form=form,
-                           editing=None), 400 if form.is_submitted() else 200
+    return _list_and_form(_maintained(slug), "contacts", ContactForm(), None, _save_contact)
 
 
 @bp.route("/<slug>/ansprechpersonen/<int:contact_id>", methods=["GET", "POST"])
 def edit_contact(slug: str, contact_id: int):
     authority = _maintained(slug)
     contact = _entry(authority, AuthorityContact, contact_id)
-    form = ContactForm(obj=contact)
-    if form.validate_on_submit() and _save_contact(authority, contact, form):
-        return redirect(url_for("authorities.contacts", slug=slug))
-    return render_template("authorities/contacts.html", authority=authority, form=form,
-                           editing=contact), 400 if form.is_submitted() else 200
+    return _list_and_form(authority, "contacts", ContactForm(obj=contact), contact,
+                          _save_contact)
 
 
 @bp.route("/<slug>/ansprechpersonen/<int:contact_id>/entfernen", methods=["GET", "POST"])
@@ -172,23 +173,16 @@ def remove_contact(slug: str, contact_id: int):
 
 @bp.route("/<slug>/software", methods=["GET", "POST"])
 def software(slug: str):
-    authority = _maintained(slug)
-    form = _software_form()
-    if form.validate_on_submit() and _save_software(authority, None, form):
-        return redirect(url_for("authorities.software", slug=slug))
-    return render_template("authorities/software.html", authority=authority, form=form,
-                           editing=None), 400 if form.is_submitted() else 200
+    return _list_and_form(_maintained(slug), "software", _software_form(), None,
+                          _save_software)
 
 
 @bp.route("/<slug>/software/<int:entry_id>", methods=["GET", "POST"])
 def edit_software(slug: str, entry_id: int):
     authority = _maintained(slug)
     entry = _entry(authority, AuthoritySoftware, entry_id)
-    form = _software_form(entry)
-    if form.validate_on_submit() and _save_software(authority, entry, form):
-        return redirect(url_for("authorities.software", slug=slug))
-    return render_template("authorities/software.html", authority=authority, form=form,
-                           editing=entry), 400 if form.is_submitted() else 200
+    return _list_and_form(authority, "software", _software_form(entry), entry,
+                          _save_software)
 
 
 @bp.route("/<slug>/software/<int:entry_id>/entfernen", methods=["GET", "POST"])
