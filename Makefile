@@ -17,8 +17,10 @@ run: install assets $(SECRET)
 	$(RUN_ENV) $(BIN)/flask setup
 	$(RUN_ENV) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The suite on SQLite, and on PostgreSQL at once when TEST_DATABASE_URL names one
+# (scripts/run_tests.py says how the lanes are split).
 test: install assets
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/python scripts/run_tests.py $(PYTEST_ARGS)
 
 install: $(INSTALLED)
 

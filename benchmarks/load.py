@@ -456,6 +456,11 @@ def measured(stats, duration: float) -> dict:
         if not error.name.startswith(SETUP):
             failures[f"{error.method} {error.name}: {error.error}"[:160]] += error.occurrences
     percentile = total.get_response_time_percentile
+    by_action = {name: {"requests": entry.num_requests,
+                        "p50_ms": entry.get_response_time_percentile(0.5),
+                        "p95_ms": entry.get_response_time_percentile(0.95)}
+                 for (name, _method), entry in sorted(stats.entries.items())
+                 if not name.startswith(SETUP) and entry.num_requests}
     return {"requests": total.num_requests, "failed": total.num_failures,
             "rps": round(total.num_requests / duration, 1),
             "p50_ms": percentile(0.5) if total.num_requests else None,
@@ -463,7 +468,7 @@ def measured(stats, duration: float) -> dict:
             "p99_ms": percentile(0.99) if total.num_requests else None,
             "setup_failed": sum(e.num_failures for (n, _), e in stats.entries.items()
                                 if n.startswith(SETUP)),
-            "failures": dict(failures)}
+            "failures": dict(failures), "by_action": by_action}
 
 
 def signed_in_session(base: str, email: str) -> requests.Session:
@@ -585,7 +590,8 @@ def main(argv=None) -> int:
                                                                       "posts_in_db",
                                                                       "posts_findable",
                                                                       "duplicates")},
-        **{key: figures[key] for key in ("setup_failed", "client_errors", "failures")},
+        **{key: figures[key] for key in ("setup_failed", "client_errors", "failures",
+                                          "by_action")},
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
     }, ensure_ascii=False))
     return 0

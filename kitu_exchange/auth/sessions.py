@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
@@ -77,8 +78,10 @@ def user_for_token(token: str) -> User | None:
     Ends the session when it has been idle or alive longer than the settings allow.
     """
     now = utcnow()
-    record = db.session.scalar(select(UserSession).filter_by(token_hash=_hash(token),
-                                                             ended_at=None))
+    # The user comes in the same query: this runs on every request.
+    record = db.session.scalar(select(UserSession)
+                               .filter_by(token_hash=_hash(token), ended_at=None)
+                               .options(joinedload(UserSession.user)))
     if record is None or not record.user.active:
         return None
     if (now - record.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT_SECONDS")
