@@ -10,6 +10,7 @@ from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..filters import active_filters, reset_url
 from ..extensions import db
 from ..forms import TITLE_MAX, ConfirmForm, markdown_previews
+from ..models.unit_of_work import reads_only
 from ..moderation.forms import DuplicateForm, HideForm, MoveForm, ReasonForm
 from ..moderation.services import RESTORE_DAYS, duplicate_candidates, voted_ids
 from ..permissions import can
@@ -89,6 +90,7 @@ def _draft_similar(title: str, body: str):
 
 
 @bp.route("/aehnliche", methods=["POST"])
+@reads_only
 def similar():
     """The similar-cases panel for a draft (fetched while typing). The draft comes in
     the body of a POST, never in the address, which ends up in access logs."""

@@ -9,6 +9,7 @@ from ..rendering import render_markdown
 from ..text import clean_text
 from ..forum.services import QuestionFilter, question_query
 from ..models import Authority, Question, Solution, SolutionStatus
+from ..models.unit_of_work import reads_only
 from . import legal
 from ..visibility import public_questions, public_solutions
 
@@ -65,6 +66,7 @@ def accessibility():
 
 
 @bp.route("/vorschau", methods=["POST"])
+@reads_only
 def preview():
     """Rendered Markdown of a text being written (the live "Vorschau"): the same
     renderer and sanitizer as saving. The text comes in a POST body with the form's

@@ -9,12 +9,29 @@ and the worker's own polling picks it up.
 import logging
 from typing import Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from ..extensions import db
 
 log = logging.getLogger(__name__)
 _HOOKS = "kitu_after_commit"
+
+
+def reads_only(view: Callable) -> Callable:
+    """Mark a POST view that only reads: a draft sent in the body to keep it out of the
+    address (similar cases while typing, the Markdown preview). On SQLite its transaction
+    begins deferred like a GET's (kitu_exchange/__init__.py, _sqlite_begin), so it never
+    queues for the write lock behind posts being saved, nor makes them wait."""
+    view.reads_only = True
+    return view
+
+
+def request_reads_only() -> bool:
+    """Whether the current request only reads: GET, HEAD, OPTIONS or a reads_only view."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "reads_only", False))
 
 
 def after_commit(app: Flask, hook: Callable[[], None]) -> None:

@@ -230,6 +230,10 @@ def _pending(cursor: dict) -> list[SearchChange]:
 def _apply(index: whoosh_index.Index, changes: list[SearchChange]) -> None:
     doc_ids = list(dict.fromkeys(change.doc_id for change in changes))
     documents = {doc_id: load_document(doc_id) for doc_id in doc_ids}
+    # End the reading transaction before Whoosh writes (tens of ms): on SQLite, in a
+    # request that saved a post, it is a write transaction, and every other writer would
+    # queue behind the index write. Nothing was written in it.
+    db.session.commit()
     writer = index.writer()
     try:
         for doc_id, document in documents.items():

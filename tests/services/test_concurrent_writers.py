@@ -1,6 +1,7 @@
 """Several writers at the same moment wait for each other instead of failing: content
 imports in separate processes, and two people sending the same form at once."""
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -152,3 +153,70 @@ def test_replies_at_the_same_moment_are_all_counted(app, two_members, make_quest
     with app.app_context():
         question = db.session.get(Question, question_id)
         assert (len(question.replies), question.reply_count) == (2, 2)
+
+
+@pytest.mark.parametrize(("url", "fields"), [
+    ("/fragen/aehnliche", {"titel": "Druckerlandschaft vereinheitlichen", "text": ""}),
+    ("/vorschau", {"text": "**Entwurf** mit Liste:\n\n- eins"}),
+])
+def test_posts_that_only_read_do_not_wait_for_writers(app, client, auth, people, url,
+                                                       fields):
+    """The similar panel and the preview are POSTs (the draft stays out of the address)
+    but only read: on SQLite they must not queue behind writers for the write lock (they
+    are the most frequent requests while someone types)."""
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not database.startswith("sqlite"):
+        pytest.skip("the write lock of one database file is SQLite's")
+    from tests.conftest import A
+    auth.login(A)
+    token = csrf_token(client, "/fragen/neu")
+    writer = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another worker's write transaction, still open
+    answers = []
+    request = threading.Thread(target=lambda: answers.append(
+        client.post(url, data={"csrf_token": token, **fields})))
+    try:
+        request.start()
+        request.join(timeout=3)
+        answered_while_locked = not request.is_alive()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        request.join()
+    assert answered_while_locked, f"{url} waited for the write lock"
+    assert answers[0].status_code == 200
+
+
+def test_index_write_after_a_post_does_not_hold_the_write_lock(app, two_members,
+                                                               monkeypatch):
+    """The request that saved a question applies the change to the index after its
+    commit. On SQLite reading the change log began a write transaction (POST), which
+    stayed open during Whoosh's write: every other writer queued behind the index."""
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not database.startswith("sqlite"):
+        pytest.skip("the write lock of one database file is SQLite's")
+    from whoosh.writing import NO_MERGE
+
+    from kitu_exchange.search import index as search_index
+    lock_free = []
+
+    def probing_policy(writer, segments):  # runs inside Whoosh's commit
+        other = sqlite3.connect(database.removeprefix("sqlite:///"), timeout=0,
+                                isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            lock_free.append(True)
+        except sqlite3.OperationalError:
+            lock_free.append(False)
+        finally:
+            other.close()
+        return NO_MERGE(writer, segments)
+
+    monkeypatch.setattr(search_index, "_merge_policy", probing_policy)
+    auth = two_members[0]
+    response = auth.post("/fragen/neu", {
+        "title": "Wie archiviert ihr E-Rechnungen?", "body": "Wir suchen Erfahrungen.",
+        "topics": ["e-rechnung"], "tags": ""}, token_from="/fragen/neu")
+    assert response.status_code == 302
+    assert lock_free == [True]
