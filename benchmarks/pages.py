@@ -69,8 +69,8 @@ def load(questions: int, replies: int) -> None:
     db.session.execute(insert(question_topic), [{"question_id": r["id"], "topic_id": topic.id}
                                                 for r in rows])
     db.session.commit()
-    create_user("bench@kommune-0.example", "Bench", "kommune-0", "member",
-                "benchmark-passwort")
+    create_user("bench@kommune-0.example", "Messung", "kommune-0", "member",
+                "Lastprofil-Rathaus-2026")
 
 
 def measure(client, url: str, runs: int, counter: list[int]) -> dict:
@@ -111,7 +111,7 @@ def main() -> None:
                          lambda *a, **k: counter.__setitem__(0, counter[0] + 1))
         client = app.test_client()
         client.post("/anmelden", data={"email": "bench@kommune-0.example",
-                                       "password": "benchmark-passwort"})
+                                       "password": "Lastprofil-Rathaus-2026"})
         with app.app_context():
             busiest = db.session.scalar(select(Question.id).order_by(
                 Question.reply_count.desc()).limit(1))
