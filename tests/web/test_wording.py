@@ -4,6 +4,7 @@ stellen" near the top of the home page, German date inputs."""
 import html as html_lib
 import re
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +26,36 @@ def without_tag_gaps(page: str) -> str:
     page = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", page, flags=re.S)
     page = re.sub(r'<span class="visually-hidden">.*?</span>', "", page, flags=re.S)
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", page)))
+
+
+class FlexText(HTMLParser):
+    """Text that sits directly in a `.meta` line. Those lines are flex containers
+    (static/css/app.css): each element and each text run between elements is its own
+    flex item with a gap between them, so a comma right after a link shows a space."""
+
+    VOID = {"img", "br", "input", "meta", "link", "hr", "source", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.texts = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append("meta" in (dict(attrs).get("class") or "").split())
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1] and data.strip():
+            self.texts.append(data.strip())
+
+
+def flex_texts(page: str) -> list[str]:
+    parser = FlexText()
+    parser.feed(page)
+    return parser.texts
 
 
 @pytest.fixture
@@ -50,6 +81,7 @@ def test_no_space_before_commas_and_no_seconds(app, client, auth, site):
         page = client.get(url, follow_redirects=True).get_data(as_text=True)
         text = without_tag_gaps(page)
         assert not re.search(r"\s,", text), (url, re.search(r".{40}\s,.{20}", text))
+        assert not [t for t in flex_texts(page) if t[0] in ",.;:"], (url, flex_texts(page))
         assert not re.search(r"\d{1,2}:\d{2}:\d{2}", visible_text(page)), url
 
 
