@@ -133,3 +133,13 @@ def test_german_date_inputs(app, client, auth, site):
     assert 'type="date"' not in search
     bad = client.get("/suche?q=Drucker&von=2020-13-45").get_data(as_text=True)
     assert "TT.MM.JJJJ" in bad
+
+
+def test_home_counts_use_singular_for_one(client, auth, people, make_question,
+                                          make_solution):
+    make_solution(A)
+    make_question(A)
+    auth.login(A)
+    text = visible_text(client.get("/").get_data(as_text=True))
+    assert re.search(r"\b1 Lösung\b(?!en)", text) and "1 Lösungen" not in text
+    assert re.search(r"\b1 Frage\b(?!n)", text) and "1 Fragen" not in text
