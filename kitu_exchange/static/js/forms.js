@@ -70,90 +70,39 @@
   // selection. Arrow keys move through the list (aria-activedescendant, focus stays in
   // the field), Enter takes the suggestion for the part after the last comma, Escape
   // closes the list. Suggestions keep the case they were written in.
-  function setUpTags(box, index) {
+  function setUpTags(box) {
     var input = box.querySelector("input");
-    if (!input || !window.fetch) { return; }
-    var listId = input.id + "-vorschlaege";
-    var list = document.createElement("ul");
-    list.id = listId;
-    list.className = "tag-suggestions";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Vorschläge");
-    list.hidden = true;
-    var status = document.createElement("div");
-    status.className = "visually-hidden";
-    status.setAttribute("role", "status");
-    input.insertAdjacentElement("afterend", list);
-    list.insertAdjacentElement("afterend", status);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", listId);
+    if (!input || !window.fetch || !window.KituSuggestions) { return; }
     input.setAttribute("autocomplete", "off");
-    var active = -1;
-    var items = [];
     var timer = null;
     var asked = null;
+    var list = window.KituSuggestions(input, {
+      id: input.id + "-vorschlaege", className: "tag-suggestions", label: "Vorschläge",
+      combobox: true, highlightFirst: false,
+      text: function (tag) { return tag.label; },
+      choose: function (tag) { choose(tag.label); },
+      announce: function (count) { return count === 1 ? "1 Vorschlag" : count + " Vorschläge"; }
+    });
 
     function current() {
       var parts = input.value.split(",");
       return parts[parts.length - 1].trim();
     }
 
-    function close() {
-      list.hidden = true;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
-    }
-
-    function highlight(position) {
-      active = position;
-      items.forEach(function (item, i) {
-        item.setAttribute("aria-selected", i === position ? "true" : "false");
-      });
-      if (position >= 0) {
-        input.setAttribute("aria-activedescendant", items[position].id);
-        items[position].scrollIntoView({ block: "nearest" });
-      } else {
-        input.removeAttribute("aria-activedescendant");
-      }
-    }
-
     function choose(label) {
       var parts = input.value.split(",");
       parts[parts.length - 1] = (parts.length > 1 ? " " : "") + label;
       input.value = parts.join(",") + ", ";
-      close();
+      list.close();
       asked = null;
       input.focus();
     }
 
     function show(tags) {
-      list.innerHTML = "";
       var taken = input.value.toLowerCase().split(",").map(function (part) { return part.trim(); });
-      items = tags.filter(function (tag) {
+      list.show(tags.filter(function (tag) {
         return taken.slice(0, -1).indexOf(tag.name) < 0;
-      }).map(function (tag, i) {
-        var item = document.createElement("li");
-        item.id = listId + "-" + i;
-        item.setAttribute("role", "option");
-        item.setAttribute("aria-selected", "false");
-        item.textContent = tag.label;
-        item.addEventListener("mousedown", function (event) { event.preventDefault(); });
-        item.addEventListener("click", function () { choose(tag.label); });
-        list.appendChild(item);
-        return item;
-      });
-      active = -1;
-      if (items.length) {
-        list.hidden = false;
-        input.setAttribute("aria-expanded", "true");
-        status.textContent = items.length === 1 ? "1 Vorschlag" : items.length + " Vorschläge";
-      } else {
-        close();
-        status.textContent = "";
-      }
+      }));
     }
 
     function ask() {
@@ -168,7 +117,7 @@
         return response.json();
       }).then(function (tags) {
         if (current() === text) { show(tags); }
-      }).catch(function () { close(); });
+      }).catch(function () { list.close(); });
     }
 
     input.addEventListener("input", function () {
@@ -177,21 +126,20 @@
     });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") {
-        if (list.hidden) { asked = null; ask(); return; }
+        if (!list.isOpen()) { asked = null; ask(); return; }
         event.preventDefault();
-        highlight(active + 1 < items.length ? active + 1 : 0);
-      } else if (event.key === "ArrowUp" && !list.hidden) {
+        list.move(1);
+      } else if (event.key === "ArrowUp" && list.isOpen()) {
         event.preventDefault();
-        highlight(active > 0 ? active - 1 : items.length - 1);
-      } else if (event.key === "Enter" && !list.hidden && active >= 0) {
+        list.move(-1);
+      } else if (event.key === "Enter" && list.isOpen()) {
+        if (list.chooseActive()) { event.preventDefault(); }
+      } else if (event.key === "Escape" && list.isOpen()) {
         event.preventDefault();
-        choose(items[active].textContent);
-      } else if (event.key === "Escape" && !list.hidden) {
-        event.preventDefault();
-        close();
+        list.close();
       }
     });
-    input.addEventListener("blur", close);
+    input.addEventListener("blur", list.close);
   }
 
   document.querySelectorAll(".tag-field").forEach(setUpTags);

@@ -5,47 +5,32 @@
 // JavaScript (or when the request fails) typing @name by hand works the same.
 (function () {
   "use strict";
-  if (!window.fetch) { return; }
+  if (!window.fetch || !window.KituSuggestions) { return; }
   var TOKEN = /(^|[^\w@\/.\-])@([A-Za-z0-9\-]{1,40})$/;
   var counter = 0;
 
   function enhance(field) {
     var url = field.getAttribute("data-mentions");
-    var id = "erwaehnung-" + (++counter);
-    var list = document.createElement("ul");
-    list.id = id + "-liste";
-    list.className = "mention-list";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Personen erwähnen");
-    list.hidden = true;
-    var status = document.createElement("div");
-    status.className = "visually-hidden";
-    status.setAttribute("role", "status");
-    field.insertAdjacentElement("afterend", list);
-    list.insertAdjacentElement("afterend", status);
-    field.setAttribute("aria-autocomplete", "list");
-    field.setAttribute("aria-controls", list.id);
-    var people = [], active = -1, timer = null, controller = null, lastQuery = "";
+    var timer = null, controller = null, lastQuery = "";
+    var list = window.KituSuggestions(field, {
+      id: "erwaehnung-" + (++counter), className: "mention-list",
+      label: "Personen erwähnen", combobox: false, highlightFirst: true,
+      text: function (person) {
+        return person.name + " (" + person.authority + ") @" + person.handle;
+      },
+      choose: choose,
+      announce: function (count) {
+        return count === 1 ? "1 Vorschlag, Eingabetaste übernimmt."
+          : count + " Vorschläge, mit Pfeiltasten wählen, Eingabetaste übernimmt.";
+      }
+    });
 
     function close() {
-      people = []; active = -1; lastQuery = "";
-      list.hidden = true;
-      list.innerHTML = "";
-      field.removeAttribute("aria-activedescendant");
+      lastQuery = "";
+      list.close();
     }
 
-    function highlight(index) {
-      active = index;
-      Array.prototype.forEach.call(list.children, function (item, i) {
-        item.setAttribute("aria-selected", i === index ? "true" : "false");
-      });
-      if (index >= 0) { field.setAttribute("aria-activedescendant", id + "-" + index); }
-      else { field.removeAttribute("aria-activedescendant"); }
-    }
-
-    function choose(index) {
-      var person = people[index];
-      if (!person) { return; }
+    function choose(person) {
       var before = field.value.slice(0, field.selectionStart);
       var after = field.value.slice(field.selectionEnd);
       var match = TOKEN.exec(before);
@@ -56,29 +41,7 @@
       var caret = start + insert.length;
       field.setSelectionRange(caret, caret);
       close();
-      status.textContent = "@" + person.handle + " eingefügt.";
-    }
-
-    function show(found) {
-      people = found;
-      list.innerHTML = "";
-      if (!found.length) { close(); status.textContent = ""; return; }
-      found.forEach(function (person, index) {
-        var item = document.createElement("li");
-        item.id = id + "-" + index;
-        item.setAttribute("role", "option");
-        item.setAttribute("aria-selected", "false");
-        item.textContent = person.name + " (" + person.authority + ") @" + person.handle;
-        item.addEventListener("mousedown", function (event) {
-          event.preventDefault();  // keep the focus in the field
-          choose(index);
-        });
-        list.appendChild(item);
-      });
-      list.hidden = false;
-      highlight(0);
-      status.textContent = found.length === 1 ? "1 Vorschlag, Eingabetaste übernimmt."
-        : found.length + " Vorschläge, mit Pfeiltasten wählen, Eingabetaste übernimmt.";
+      list.say("@" + person.handle + " eingefügt.");
     }
 
     function lookUp() {
@@ -95,7 +58,7 @@
       }).then(function (response) {
         if (!response.ok) { throw new Error(response.status); }
         return response.json();
-      }).then(show).catch(function () { /* typing on works without suggestions */ });
+      }).then(list.show).catch(function () { /* typing on works without suggestions */ });
     }
 
     field.addEventListener("input", function () {
@@ -103,13 +66,13 @@
       timer = window.setTimeout(lookUp, 200);
     });
     field.addEventListener("keydown", function (event) {
-      if (list.hidden) { return; }
+      if (!list.isOpen()) { return; }
       if (event.key === "ArrowDown") {
-        event.preventDefault(); highlight((active + 1) % people.length);
+        event.preventDefault(); list.move(1);
       } else if (event.key === "ArrowUp") {
-        event.preventDefault(); highlight((active - 1 + people.length) % people.length);
+        event.preventDefault(); list.move(-1);
       } else if (event.key === "Enter" || event.key === "Tab") {
-        if (active >= 0) { event.preventDefault(); choose(active); }
+        if (list.chooseActive()) { event.preventDefault(); }
       } else if (event.key === "Escape") {
         event.preventDefault(); close();
       }
