@@ -18,7 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -30,35 +30,16 @@ from kitu_exchange import create_app  # noqa: E402
 from kitu_exchange.auth.services import create_user  # noqa: E402
 from kitu_exchange.extensions import db  # noqa: E402
 from kitu_exchange.feeds.tokens import create_feed_token, token_of  # noqa: E402
-from kitu_exchange.models import (Authority, Follow, Question, Reply, Solution,  # noqa: E402
-                                  Topic)
+from kitu_exchange.models import Follow, Question, Reply, Solution  # noqa: E402
 from kitu_exchange.models.forum import question_topic  # noqa: E402
 from kitu_exchange.models.library import solution_topic  # noqa: E402
-
-WORDS = ("Drucker Kopierer Rechnung XRechnung Datensicherung Rathaus Verwaltung Server "
-         "Netzwerk Telefonanlage Bürgerbüro Ausschreibung Vertrag Kosten Schulung Software "
-         "Dienstleister Landkreis Gemeinde Stadt Sicherheit Backup Scanner Akte").split()
-
-
-def sentence(rng: random.Random, length: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(length)) + "."
-
+from synthetic import START, authorities_and_topic, question_rows, sentence  # noqa: E402
 
 def load(questions: int, solutions: int) -> str:
     rng = random.Random(7)
-    authorities = [Authority(slug=f"kommune-{i}", name=f"Kommune {i}", kind="Gemeinde",
-                             population=rng.randint(2_000, 150_000)) for i in range(20)]
-    topic = Topic(slug="allgemein", name="Allgemein", description="")
-    db.session.add_all([*authorities, topic])
-    db.session.commit()
-    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    rows = []
-    for number in range(1, questions + 1):
-        body = sentence(rng, 80)
-        rows.append({"id": number, "slug": f"frage-{number}", "title": sentence(rng, 8)[:-1],
-                     "body": body, "body_html": f"<p>{body}</p>",
-                     "authority_id": authorities[number % 20].id,
-                     "created_at": start + timedelta(hours=number), "reply_count": 0})
+    authorities, topic = authorities_and_topic(rng)
+    start = START
+    rows = question_rows(rng, questions, authorities, body_words=80)
     solution_rows = []
     for number in range(1, solutions + 1):
         status = ("draft" if number % 20 == 1 else "best_practice" if number % 10 == 2

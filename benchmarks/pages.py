@@ -13,7 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -24,35 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kitu_exchange import create_app  # noqa: E402
 from kitu_exchange.auth.services import create_user  # noqa: E402
 from kitu_exchange.extensions import db  # noqa: E402
-from kitu_exchange.models import Authority, Question, Reply, Topic  # noqa: E402
+from kitu_exchange.models import Question, Reply  # noqa: E402
 from kitu_exchange.models.forum import question_topic  # noqa: E402
 from kitu_exchange.search.index import reindex  # noqa: E402
-
-WORDS = ("Drucker Kopierer Rechnung XRechnung Datensicherung Rathaus Verwaltung Server "
-         "Netzwerk Telefonanlage Bürgerbüro Ausschreibung Vertrag Kosten Schulung Software "
-         "Dienstleister Landkreis Gemeinde Stadt Sicherheit Backup Scanner Akte").split()
-
-
-def sentence(rng: random.Random, length: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(length)) + "."
-
+from synthetic import START, authorities_and_topic, question_rows, sentence  # noqa: E402
 
 def load(questions: int, replies: int) -> None:
     rng = random.Random(7)
-    authorities = [Authority(slug=f"kommune-{i}", name=f"Kommune {i}", kind="Gemeinde",
-                             population=rng.randint(2_000, 150_000)) for i in range(20)]
-    topic = Topic(slug="allgemein", name="Allgemein", description="")
-    db.session.add_all([*authorities, topic])
-    db.session.commit()
-    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    rows = []
-    for number in range(1, questions + 1):
-        body = sentence(rng, 60)
-        rows.append({"id": number, "slug": f"frage-{number}", "title": sentence(rng, 8)[:-1],
-                     "body": body, "body_html": f"<p>{body}</p>",
-                     "authority_id": authorities[number % 20].id,
-                     "created_at": start + timedelta(hours=number),
-                     "reply_count": 0})
+    authorities, topic = authorities_and_topic(rng)
+    start = START
+    rows = question_rows(rng, questions, authorities, body_words=60)
     per_question = {}
     reply_rows = []
     for number in range(1, replies + 1):
