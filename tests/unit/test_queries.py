@@ -6,7 +6,7 @@ import pytest
 from whoosh import query, sorting
 from whoosh.filedb.filestore import RamStorage
 
-from kitu_exchange.search import queries
+from kitu_exchange.search import queries, spelling
 from kitu_exchange.search.documents import document_fields
 from kitu_exchange.search.evaluation import evaluate, mrr, ndcg_at_k, recall_at_k
 from kitu_exchange.search.schema import build_schema
@@ -120,8 +120,7 @@ def test_exclusion(searcher):
 def test_garbage_never_raises(searcher, garbage):
     queries.search(searcher, garbage)
     queries.similar(searcher, garbage)
-    queries.suggest(searcher, garbage)
-    queries.search_page(searcher, garbage, 3)
+    spelling.suggest(searcher, garbage)
 
 
 def test_schema_only_query_building():
@@ -155,11 +154,6 @@ def test_facets(searcher):
     assert set(res.groups("solved")) == {"t", "f"}
 
 
-def test_search_page(searcher):
-    page = queries.search_page(searcher, "Drucker Kopierer Rechnung", 1, pagelen=2)
-    assert page.pagenum == 1 and len(list(page)) <= 2 and page.total >= 3
-
-
 def test_similar_from_draft(searcher):
     draft = ("Kopierer im Flur – Leasing oder Kauf? Unsere Multifunktionsgeräte sind alt, "
              "wir überlegen, neue Kopierer zu leasen. Welche Erfahrungen habt ihr mit Leasing?")
@@ -176,8 +170,8 @@ def test_similar_with_mask_and_to_document(searcher):
 
 
 def test_suggest(searcher):
-    assert queries.suggest(searcher, "Kopirer leasen") == "Kopierer leasen"
-    assert queries.suggest(searcher, "Kopierer leasen") is None
+    assert spelling.suggest(searcher, "Kopirer leasen") == "Kopierer leasen"
+    assert spelling.suggest(searcher, "Kopierer leasen") is None
 
 
 def test_highlights_from_search(searcher):
