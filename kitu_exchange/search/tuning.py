@@ -59,7 +59,12 @@ MIN_HEAD_CHARS = 4
 SIMILAR_NUM_TERMS = 15
 SIMILAR_TITLE_TERMS = 3  # only the strongest terms are also looked up in titles
 SIMILAR_MAX_CHARS = 20_000
-SIMILAR_MAX_DF_RATIO = 0.4  # terms in more cases than this say nothing
+# Terms in more than half of all cases say nothing: that is where the Robertson/Sparck
+# Jones idf, log((N - df + 0.5) / (df + 0.5)), reaches zero (BM25's "1 +" only keeps the
+# weight positive). Below that, BM25's idf discounts a common term by itself; a lower
+# hard cut (0.4 until 2026-11) also dropped words that still tell cases apart.
+# Measured (dev, semantic): similar Recall@5 0.822 -> 0.834, held-out 0.833 -> 0.883.
+SIMILAR_MAX_DF_RATIO = 0.5
 # Like Lucene's MoreLikeThis minDocFreq: a word found in a single case is more often an
 # idiosyncrasy ("Zeitung", "Flur") than the subject.
 SIMILAR_MIN_DF = 2
