@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from kitu_exchange import create_app  # noqa: E402
 from kitu_exchange.extensions import db  # noqa: E402
 from kitu_exchange.models import SearchVector  # noqa: E402
-from kitu_exchange.search import semantic, vectors  # noqa: E402
+from kitu_exchange.search import semantic, tuning, vectors  # noqa: E402
 
 DRAFTS = (
     "Zu viele verschiedene Drucker im Rathaus. Wir haben 40 Modelle und wollen die "
@@ -93,11 +93,11 @@ def main() -> None:
                 vector = semantic.encode_draft(DRAFTS[number % len(DRAFTS)])
                 encode_ms.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
-                semantic.nearest(vector, semantic.SIMILAR_CANDIDATES)
+                semantic.nearest(vector, tuning.SIMILAR_CANDIDATES)
                 nearest_ms.append((time.perf_counter() - started) * 1000)
                 doc_id = f"question/fall-{pick.randrange(args.cases)}"
                 started = time.perf_counter()
-                semantic.nearest(semantic.stored_vector(doc_id), semantic.SIMILAR_CANDIDATES,
+                semantic.nearest(semantic.stored_vector(doc_id), tuning.SIMILAR_CANDIDATES,
                                  exclude=doc_id)
                 stored_ms.append((time.perf_counter() - started) * 1000)
             db.engine.dispose()

@@ -383,10 +383,6 @@ def html_to_text(fragment: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(stripped)).strip()
 
 
-def markdown_to_text(text: str) -> str:
-    return html_to_text(render_markdown(text))
-
-
 def excerpt(text: str, length: int = 240) -> str:
     """The start of a plain text, cut at a word boundary."""
     if len(text) <= length:

@@ -40,7 +40,6 @@ __all__ = [
     "exact_analyzer",
     "fold",
     "german_analyzer",
-    "is_stopword",
     "stem",
     "strip_umlauts",
     "tokenize_words",
@@ -118,11 +117,6 @@ def strip_umlauts(text: str) -> str:
             c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
         )
     return text
-
-
-def is_stopword(folded: str) -> bool:
-    """True when a folded word is a German stop word."""
-    return folded in _STOPWORDS
 
 
 # --------------------------------------------------------------------------- resources

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..models import Question, Solution
 from ..text import plain_text
 from .analysis import analyze_word, tokenize_words
-from .queries import similar_noise
+from .similar_terms import similar_noise
 
 # Words named as the reason of a match; more would read like a word list.
 REASON_TERMS = 3

@@ -14,7 +14,7 @@ def build_schema() -> fields.Schema:
     """Build the index schema.
 
     ``title`` and ``body`` are stemmed German text (title weighting is applied in the
-    query, see ``queries.WEIGHTING``). ``exact`` is an internal field holding title
+    query, see ``tuning.WEIGHTING``). ``exact`` is an internal field holding title
     and body folded but unstemmed; it lets the ranking prefer documents that use the
     searched word itself (``Drucker``) over stemming collisions (``Druck``,
     ``Drucksache``) and is the vocabulary for typo correction.

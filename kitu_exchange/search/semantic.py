@@ -1,5 +1,5 @@
 """The semantic signal: nearest cases by sentence vector, and its fusion with the
-lexical ranking. Every constant is explained in docs/search.md.
+lexical ranking. The ranking constants are in ``tuning`` (and docs/search.md).
 
 Each process keeps the stored vectors of all cases as one float32 matrix (2 KB per
 case: 100 MB at 50,000 cases) and refreshes it incrementally when vectors were written
@@ -27,32 +27,15 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import SearchVector
 from . import vectors
+from .tuning import (
+    COSINE_FLOOR,
+    PANEL_MIN_COSINE,
+    PANEL_MIN_COSINE_LEXICAL,
+    PANEL_MIN_LEXICAL,
+)
 
 log = logging.getLogger(__name__)
 
-# Fusion: score = lexical / best lexical + WEIGHT * max(0, cosine - COSINE_FLOOR).
-# Cosines of unrelated German texts under this encoder lie around 0.0-0.2: the floor
-# keeps that noise out of the ranking, so only real resemblance adds to the score.
-COSINE_FLOOR = 0.2
-# For a draft or a case (title and several sentences) the vector is a good description
-# of the subject: a strong paraphrase (cosine 0.7) counts like the best lexical match.
-SIMILAR_WEIGHT = 1.5
-# Search-box input is short; the vector of a few words is vaguer than the words
-# themselves, so it only reorders the lexical matches, with less weight.
-SEARCH_WEIGHT = 1.0
-# A single word is not a sentence: its vector says little beyond the word.
-SEARCH_MIN_WORDS = 2
-# Lexical matches reordered in the search box; further ones keep their order.
-SEARCH_RERANK_DEPTH = 30
-# Candidates taken from each signal for the similar-cases panel.
-SIMILAR_CANDIDATES = 30
-# Panel: a case is shown only if its cosine reaches PANEL_MIN_COSINE, or if it is a
-# strong lexical match (at least PANEL_MIN_LEXICAL of the best lexical score) with a
-# cosine of at least PANEL_MIN_COSINE_LEXICAL. Calibrated on the dev corpus: see
-# docs/search.md.
-PANEL_MIN_COSINE = 0.4
-PANEL_MIN_LEXICAL = 0.5
-PANEL_MIN_COSINE_LEXICAL = 0.25
 # Re-read vectors written this long before the newest one seen: rows committed out of
 # order (PostgreSQL) with a slightly older timestamp are not missed.
 REFRESH_OVERLAP = timedelta(seconds=30)

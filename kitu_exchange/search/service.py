@@ -14,7 +14,7 @@ from whoosh import sorting
 from ..extensions import db
 from ..models import Question, Solution, SynonymSet, User
 from ..visibility import public_questions, public_solutions
-from . import explain, queries, semantic
+from . import explain, queries, semantic, spelling, tuning
 from .changes import doc_id_of
 from .analysis import lexicon
 from .flatscore import FlatScoreQuery, facet_counts
@@ -187,8 +187,8 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
                                            sorting.ScoreFacet()])
         else:
             # Input of several words: the best lexical matches reordered with the
-            # semantic signal (semantic.SEARCH_RERANK_DEPTH); totals and facets unchanged.
-            depth = max(limit, semantic.SEARCH_RERANK_DEPTH)
+            # semantic signal (tuning.SEARCH_RERANK_DEPTH); totals and facets unchanged.
+            depth = max(limit, tuning.SEARCH_RERANK_DEPTH)
             flat.top = depth
             hits = scorer.search(flat, limit=depth)
             order = _rerank_search(text, [(hit["doc_id"], hit.score) for hit in hits])
@@ -211,7 +211,7 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
                           for name in FACET_FIELDS}
         # suggest() only proposes a spelling that the index knows clearly better and
         # that occurs in a case this person may open.
-        results.suggestion = queries.suggest(
+        results.suggestion = spelling.suggest(
             searcher, text, allowed=lambda term: _in_visible_case(searcher, user, term))
     return results
 
@@ -238,7 +238,7 @@ def similar_cases(user: User | None, *, text: str | None = None,
     if semantic_used:
         ranked = [hit for hit in ranked if semantic.passes_panel(hit)]
     else:
-        ranked = [hit for hit in ranked if hit.lexical >= LEXICAL_PANEL_MIN_SHARE]
+        ranked = [hit for hit in ranked if hit.lexical >= tuning.LEXICAL_PANEL_MIN_SHARE]
     ranked = ranked[:limit * 3]
     records = visible_records(user, [hit.doc_id for hit in ranked])
     found = [Hit(hit.doc_id, records[hit.doc_id], hit.score) for hit in ranked
@@ -250,11 +250,6 @@ def similar_cases(user: User | None, *, text: str | None = None,
         hit.reason = explain.shared_terms(source, hit.record)
         hit.answer = explain.answer_start(hit.record)
     return found
-
-
-# Without the semantic signal (vectors still being built) the panel keeps lexical matches
-# scoring at least this share of the best one: no long tail of single-word matches.
-LEXICAL_PANEL_MIN_SHARE = 0.35
 
 
 def _similar_ranked(text: str | None, case: Question | Solution | None,
@@ -271,17 +266,17 @@ def _similar_ranked(text: str | None, case: Question | Solution | None,
         if stored is not None:
             source = f"{stored.get('title', '')}\n{stored.get('body', '')}"
             hits = queries.similar_to_document(searcher, doc_id, synonyms=synonyms,
-                                               limit=semantic.SIMILAR_CANDIDATES)
+                                               limit=tuning.SIMILAR_CANDIDATES)
         else:
             source = text if case is None else explain.case_source(case)
             own = Q.Term("doc_id", doc_id) if doc_id else None
             hits = queries.similar(searcher, source or "", synonyms=synonyms,
-                                   limit=semantic.SIMILAR_CANDIDATES, mask=own)
+                                   limit=tuning.SIMILAR_CANDIDATES, mask=own)
         lexical = [(hit["doc_id"], hit.score) for hit in hits]
     if stored is None:
         fused = _fuse_similar_text(source, lexical, exclude=doc_id)
     elif semantic.available():
-        vector, found = semantic.nearest_to_case(doc_id, semantic.SIMILAR_CANDIDATES)
+        vector, found = semantic.nearest_to_case(doc_id, tuning.SIMILAR_CANDIDATES)
         fused = _fuse(vector, dict(found), lexical) if vector is not None else None
     else:
         fused = None
@@ -313,10 +308,10 @@ def ids_for_cli(text: str, mode: str = "search", limit: int = 10,
             synonyms = synonym_map()
             if mode == "similar":
                 hits = queries.similar(searcher, text, synonyms=synonyms,
-                                       limit=max(limit * 2, semantic.SIMILAR_CANDIDATES))
+                                       limit=max(limit * 2, tuning.SIMILAR_CANDIDATES))
             else:
                 hits = queries.search(searcher, text, synonyms=synonyms,
-                                      limit=max(limit * 2, semantic.SEARCH_RERANK_DEPTH))
+                                      limit=max(limit * 2, tuning.SEARCH_RERANK_DEPTH))
             titles = {hit["doc_id"]: hit.get("title", "") for hit in hits}
             lexical = [(hit["doc_id"], hit.score) for hit in hits]
     except IndexUnavailable:
@@ -340,29 +335,29 @@ def _fuse_similar_text(text: str, lexical: list[tuple[str, float]],
     vector = semantic.encode_draft(text)
     if vector is None:
         return None
-    return _fuse(vector, dict(semantic.nearest(vector, semantic.SIMILAR_CANDIDATES,
+    return _fuse(vector, dict(semantic.nearest(vector, tuning.SIMILAR_CANDIDATES,
                                                exclude=exclude)), lexical)
 
 
 def _fuse(vector, near: dict[str, float], lexical: list[tuple[str, float]]):
     """Nearest cases and lexical candidates (with their cosines too), fused."""
     near.update(semantic.cosines(vector, [d for d, _ in lexical if d not in near]))
-    return semantic.fuse(lexical, near, semantic.SIMILAR_WEIGHT)
+    return semantic.fuse(lexical, near, tuning.SIMILAR_WEIGHT)
 
 
 def _rerank_search(text: str, lexical: list[tuple[str, float]]):
     """Search box: the best lexical matches reordered by the semantic signal, for input
     of several words; None when it does not apply."""
-    if len(text.split()) < semantic.SEARCH_MIN_WORDS or not lexical:
+    if len(text.split()) < tuning.SEARCH_MIN_WORDS or not lexical:
         return None
     if not semantic.available():
         return None
     vector = semantic.encode_draft(text)
     if vector is None:
         return None
-    head = lexical[:semantic.SEARCH_RERANK_DEPTH]
+    head = lexical[:tuning.SEARCH_RERANK_DEPTH]
     fused = semantic.fuse(head, semantic.cosines(vector, [d for d, _ in head]),
-                          semantic.SEARCH_WEIGHT, add_semantic=False)
+                          tuning.SEARCH_WEIGHT, add_semantic=False)
     tail = semantic.fuse(lexical, {}, 0.0)[len(head):]
     return fused + tail
 

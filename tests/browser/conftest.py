@@ -30,10 +30,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SERVER_START_SECONDS = 30
 # Runs in the server process: binds a free port itself (no race), prints it, serves.
+# Warms up as gunicorn's post_worker_init does (gunicorn.conf.py): the noun lexicon is
+# loaded before the first request, not by it.
 SERVER_SCRIPT = """\
 from werkzeug.serving import make_server
 from kitu_exchange import create_app
-server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+from kitu_exchange.search.service import warm_up
+app = create_app()
+with app.app_context():
+    warm_up()
+server = make_server("127.0.0.1", 0, app, threaded=True)
 print(server.port, flush=True)
 server.serve_forever()
 """

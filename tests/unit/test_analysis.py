@@ -1,6 +1,8 @@
 """German analysis: folding, stemming, compounds, stop words, highlighting offsets."""
 
 import pickle
+import subprocess
+import sys
 
 import pytest
 from whoosh import fields, highlight, query
@@ -138,3 +140,16 @@ def test_highlighting_on_analysed_field():
         text = hits[0].highlights("body")
     assert "DRUCKERLANDSCHAFT" in text
     assert "GEBÜHREN" in text
+
+
+def test_importing_the_search_modules_does_not_load_the_lexicon():
+    # A fresh interpreter: this test process may have loaded the lexicon already.
+    modules = ["queries", "parsing", "expansion", "spelling", "similar_terms", "terms",
+               "tuning", "explain", "service", "semantic", "index", "views", "cli"]
+    code = "\n".join(
+        [f"import kitu_exchange.search.{name}" for name in modules]
+        + ["from kitu_exchange.search import analysis",
+           "print('loaded' if analysis._lexicon is not None else 'empty')"])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert result.stdout.strip() == "empty", result.stderr

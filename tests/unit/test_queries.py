@@ -6,7 +6,8 @@ import pytest
 from whoosh import query, sorting
 from whoosh.filedb.filestore import RamStorage
 
-from kitu_exchange.search import queries
+from kitu_exchange.search import queries, spelling
+from kitu_exchange.search.analysis import analyze_word
 from kitu_exchange.search.documents import document_fields
 from kitu_exchange.search.evaluation import evaluate, mrr, ndcg_at_k, recall_at_k
 from kitu_exchange.search.schema import build_schema
@@ -120,8 +121,7 @@ def test_exclusion(searcher):
 def test_garbage_never_raises(searcher, garbage):
     queries.search(searcher, garbage)
     queries.similar(searcher, garbage)
-    queries.suggest(searcher, garbage)
-    queries.search_page(searcher, garbage, 3)
+    spelling.suggest(searcher, garbage)
 
 
 def test_schema_only_query_building():
@@ -155,11 +155,6 @@ def test_facets(searcher):
     assert set(res.groups("solved")) == {"t", "f"}
 
 
-def test_search_page(searcher):
-    page = queries.search_page(searcher, "Drucker Kopierer Rechnung", 1, pagelen=2)
-    assert page.pagenum == 1 and len(list(page)) <= 2 and page.total >= 3
-
-
 def test_similar_from_draft(searcher):
     draft = ("Kopierer im Flur – Leasing oder Kauf? Unsere Multifunktionsgeräte sind alt, "
              "wir überlegen, neue Kopierer zu leasen. Welche Erfahrungen habt ihr mit Leasing?")
@@ -176,8 +171,8 @@ def test_similar_with_mask_and_to_document(searcher):
 
 
 def test_suggest(searcher):
-    assert queries.suggest(searcher, "Kopirer leasen") == "Kopierer leasen"
-    assert queries.suggest(searcher, "Kopierer leasen") is None
+    assert spelling.suggest(searcher, "Kopirer leasen") == "Kopierer leasen"
+    assert spelling.suggest(searcher, "Kopierer leasen") is None
 
 
 def test_highlights_from_search(searcher):
@@ -240,3 +235,28 @@ def test_facet_counts_equal_whoosh_groups(searcher):
     for name in names:
         expected = {k: len(v) for k, v in grouped.groups(name).items() if k is not None}
         assert counts[name] == expected
+
+
+def test_similar_key_terms_keep_common_words_up_to_half_of_the_cases():
+    """A word in 45 % of all cases still counts (BM25's idf discounts it); one in more
+    than half of them says nothing (the Robertson/Sparck Jones idf is zero there)."""
+    from kitu_exchange.search.similar_terms import key_terms
+
+    index = RamStorage().create_index(build_schema())
+    with index.writer() as w:
+        for n in range(20):
+            words = ["Fall"]
+            if n < 9:
+                words.append("Verwaltung")  # 9 of 20 cases: 45 %
+            if n < 11:
+                words.append("Rathaus")  # 11 of 20 cases: 55 %
+            w.update_document(**document_fields({
+                "doc_id": f"solution/{n}", "kind": "solution", "pk": n + 1,
+                "title": f"Fall {n}", "body": " ".join(words), "authority": "quedlinburg",
+                "authority_kind": "Stadt", "population_band": "10k-50k", "topics": ["sonstiges"],
+                "tags": [], "solved": False, "status": "published", "best_practice": False,
+                "created": datetime(2020, 1, 1), "reuse_count": 0}))
+    with index.searcher() as s:
+        stems = [stem for stem, _ in key_terms(s.reader(), "Verwaltung im Rathaus", None, 15)]
+    assert analyze_word("Verwaltung").stem in stems
+    assert analyze_word("Rathaus").stem not in stems

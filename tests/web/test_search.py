@@ -169,3 +169,31 @@ def test_similar_panel_while_typing_and_without_javascript(client, auth, library
     assert response.status_code == 200
     assert "Zu viele verschiedene Drucker im Rathaus" in html  # kept
     assert "ähnliche Fälle gefunden" in html
+
+
+def test_index_read_error_in_similar_panel_is_logged_not_an_empty_panel(
+        app, client, auth, library, monkeypatch, caplog):
+    """An unreadable index used to make every term count as unknown: the panel came back
+    empty and nothing was logged. Now the error is logged (and the index rebuilt), and
+    the page still answers."""
+    from whoosh.reading import SegmentReader
+
+    from kitu_exchange.search import index as search_index
+    from tests.services.test_index_integrity import wait_until
+
+    auth.login(MEMBER)
+    draft = {"titel": "Zu viele verschiedene Drucker im Rathaus",
+             "text": "Wir wollen die Druckerlandschaft vereinheitlichen."}
+
+    def unreadable(self, fieldname, text):
+        raise OSError(5, "Input/output error")  # e.g. a failing disk under the index
+
+    monkeypatch.setattr(SegmentReader, "doc_frequency", unreadable)
+    caplog.set_level("WARNING", logger="kitu_exchange.search")
+    response = auth.post("/fragen/aehnliche", draft, token_from="/fragen/neu")
+    assert response.status_code == 200
+    assert "Keine ähnlichen Fälle" in response.get_data(as_text=True)
+    assert any(record.levelname == "ERROR" and record.name.startswith("kitu_exchange.search")
+               for record in caplog.records), caplog.text
+    monkeypatch.undo()
+    assert wait_until(lambda: not search_index._rebuilding.is_set(), 30) is not None

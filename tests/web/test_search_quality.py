@@ -63,11 +63,11 @@ def test_quality_thresholds(runner, tmp_path):
     assert evaluation["semantic"] is True
     assert evaluation["all"]["n"] == 64
     assert evaluation["runs"]["semantic holdout"]["all"]["n"] == 19
-    # Measured 0.930 / 0.874 / 0.900 / 0.822 (docs/search.md).
+    # Measured 0.930 / 0.875 / 0.901 / 0.834 (docs/search.md).
     assert evaluation["all"]["ndcg@10"] >= 0.925, evaluation
     assert hard_ndcg(evaluation) >= 0.865, evaluation
     assert evaluation["similar"]["ndcg@10"] >= 0.895, evaluation
-    assert evaluation["similar"]["recall@5"] >= 0.80, evaluation
+    assert evaluation["similar"]["recall@5"] >= 0.81, evaluation
     # The semantic signal earns its place: similar cases clearly better than lexical.
     lexical = evaluation["runs"]["lexical"]
     assert evaluation["similar"]["ndcg@10"] >= lexical["similar"]["ndcg@10"] + 0.015
@@ -77,8 +77,8 @@ def test_quality_thresholds(runner, tmp_path):
 def test_quality_without_synonym_sets_that_mention_dev_queries(runner, tmp_path):
     evaluation = run_evaluation(runner, tmp_path, without_dev_mentioning=True)
     assert evaluation["semantic"] is True
-    # Targets minus 0.03; measured 0.918 / 0.849 / 0.908 / 0.812.
+    # Targets minus 0.03; measured 0.918 / 0.850 / 0.909 / 0.824.
     assert evaluation["all"]["ndcg@10"] >= 0.89, evaluation
     assert hard_ndcg(evaluation) >= 0.84, evaluation
     assert evaluation["similar"]["ndcg@10"] >= 0.87, evaluation
-    assert evaluation["similar"]["recall@5"] >= 0.78, evaluation
+    assert evaluation["similar"]["recall@5"] >= 0.80, evaluation
