@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# A line per lane now and then, so that a long run shows it is alive.
+PROGRESS_SECONDS = 60
 
 
 def lanes(extra: list[str]) -> dict[str, tuple[list[str], dict]]:
@@ -34,6 +36,12 @@ def lanes(extra: list[str]) -> dict[str, tuple[list[str], dict]]:
     return found
 
 
+def last_line(log: Path) -> str:
+    """The lane's latest progress line (pytest's dots and percentage)."""
+    lines = log.read_text(errors="replace").strip().splitlines()
+    return lines[-1][-100:] if lines else "starting"
+
+
 def main(extra: list[str]) -> int:
     folder = Path(tempfile.mkdtemp(prefix="kitu-tests-"))
     running = {}
@@ -45,7 +53,12 @@ def main(extra: list[str]) -> int:
         running[name] = (subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("w"),
                                           stderr=subprocess.STDOUT), log, time.monotonic())
     results = {}
+    reported = time.monotonic()
     while running:
+        if time.monotonic() - reported >= PROGRESS_SECONDS:
+            reported = time.monotonic()
+            for name, (_process, log, _started) in running.items():
+                print(f"[{name}] {last_line(log)}", flush=True)
         for name, (process, log, started) in list(running.items()):
             if process.poll() is None:
                 continue
