@@ -37,6 +37,12 @@ def type_draft(page):
     expect(page.locator("#aehnliche-liste .similar-status")).to_contain_text("gefunden")
 
 
+def members_only(page):
+    """The directory lists member authorities, not the association's office (item 11)."""
+    expect(page.get_by_role("link", name="Stadt Musterstadt")).to_be_visible()
+    expect(page.get_by_role("link", name="KITU Geschäftsstelle")).to_have_count(0)
+
+
 LAYOUT_PAGES = [
     LayoutPage("home", "/"),
     LayoutPage("search-filters", "/suche?q=Drucker&thema=drucker-kopierer"),
@@ -45,7 +51,7 @@ LAYOUT_PAGES = [
     LayoutPage("question", "/fragen/{question}"),
     LayoutPage("solution", "/loesungen/{solution}"),
     LayoutPage("authority-profile", "/kommunen/musterstadt"),
-    LayoutPage("directory", "/kommunen"),
+    LayoutPage("directory", "/kommunen", action=members_only),
     LayoutPage("moderation-queue", "/moderation", who=MODERATOR),
     LayoutPage("settings", "/konto/"),
 ]
