@@ -123,6 +123,17 @@ def test_gender_fair_contact_label(client, auth, people, make_solution):
     assert "Ansprechperson" in client.get(f"/loesungen/{slug}/bearbeiten").get_data(as_text=True)
 
 
+def test_directory_and_profile_wording(client, auth, people):
+    """Filters say "Alle" as every other filter does; "Einwohnerzahl", as the filter and
+    the edit form say, instead of the generic masculine "Einwohner"."""
+    auth.login(A)
+    directory = client.get("/kommunen").get_data(as_text=True)
+    assert re.findall(r'<option value="">([^<]*)</option>', directory) == ["Alle"] * 3
+    for page in (directory, client.get("/kommunen/musterstadt").get_data(as_text=True)):
+        assert "Einwohnerzahl" in page
+        assert not re.search(r">\s*Einwohner\s*<", page)
+
+
 def test_home_page_starts_with_a_primary_ask_button(client, auth, people):
     auth.login(A)
     page = client.get("/").get_data(as_text=True)
