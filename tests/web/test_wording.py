@@ -171,3 +171,15 @@ def test_home_counts_use_singular_for_one(client, auth, people, make_question,
     text = visible_text(client.get("/").get_data(as_text=True))
     assert re.search(r"\b1 Lösung\b(?!en)", text) and "1 Lösungen" not in text
     assert re.search(r"\b1 Frage\b(?!n)", text) and "1 Fragen" not in text
+
+
+def test_home_counts_member_authorities_only(app, client, auth, people, make_authority):
+    """The association's office has accounts but is no Kommune (as in the directory)."""
+    make_authority("buero", "Kommunale IT-UNION (Geschäftsstelle)", kind="Sonstige",
+                   is_member=False)
+    with app.app_context():
+        members = db.session.scalar(select(db.func.count(Authority.id)).where(
+            Authority.is_member.is_(True)))
+    auth.login(A)
+    text = visible_text(client.get("/").get_data(as_text=True))
+    assert re.search(rf"\b{members} Kommunen? ·", text), text[:400]
