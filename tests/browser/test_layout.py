@@ -312,6 +312,20 @@ def test_keyboard_phone_filters_and_ask_form(site, states, new_page, browser_err
     assert not browser_errors
 
 
+def test_phone_header_sign_out_lines_up(site, states, new_page, browser_errors):
+    """On a phone "Abmelden" wraps onto a row of its own: its label starts where the
+    name above it starts, not indented by the padding of a button without a frame."""
+    page = new_page(states(ASKER), viewport=WIDTHS["phone"])
+    page.goto("/")
+    name = page.locator(".site-account__name").bounding_box()
+    label = page.locator(".site-account button .kern-label").bounding_box()
+    assert label["y"] > name["y"] + name["height"] / 2  # on a row of its own
+    assert abs(label["x"] - name["x"]) <= 6, (label, name)
+    button = page.get_by_role("button", name="Abmelden").bounding_box()
+    assert button["height"] >= 24  # still a comfortable target (WCAG 2.2 2.5.8)
+    assert not browser_errors
+
+
 def test_layout_check_reports_sideways_scrolling(browser):
     """The check itself works: a page wider than the phone fails and names the culprit."""
     context = browser.new_context(viewport=WIDTHS["phone"])
