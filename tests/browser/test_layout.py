@@ -14,7 +14,8 @@ from typing import Callable
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.layout import WIDTHS, assert_no_horizontal_scrolling, check_layout
+from tests.browser.layout import (WIDTHS, assert_no_horizontal_scrolling, check_layout,
+                                  cramped_headings)
 from tests.browser.site import ASKER, MODERATOR, serve_site, signed_in_state
 
 pytestmark = pytest.mark.browser
@@ -90,6 +91,7 @@ def test_page_at_both_widths(site, states, new_page, browser_errors, entry, widt
     if entry.action:
         entry.action(page)
     check_layout(page, entry.name, width)
+    assert not cramped_headings(page), cramped_headings(page)
     assert not browser_errors
 
 
