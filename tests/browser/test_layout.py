@@ -328,6 +328,16 @@ def test_phone_header_sign_out_lines_up(site, states, new_page, browser_errors):
     assert not browser_errors
 
 
+def test_preview_button_lines_up_with_its_field(site, states, new_page, browser_errors):
+    """The frameless "Vorschau" button under a text area starts where the field starts."""
+    page = new_page(states(ASKER), viewport=WIDTHS["phone"])
+    page.goto("/fragen/neu")
+    field = page.get_by_label("Beschreibung").bounding_box()
+    label = page.locator(".markdown-field__toggle .kern-label").first.bounding_box()
+    assert abs(label["x"] - field["x"]) <= 6, (label, field)
+    assert not browser_errors
+
+
 def test_layout_check_reports_sideways_scrolling(browser):
     """The check itself works: a page wider than the phone fails and names the culprit."""
     context = browser.new_context(viewport=WIDTHS["phone"])
