@@ -38,25 +38,37 @@ class FlexText(HTMLParser):
     def __init__(self):
         super().__init__()
         self.stack, self.texts = [], []
-        self.before_element = []  # text items directly followed by an element item
-        self.last_text = None
+        self.lines = []  # per `.meta` line its items: ["text" | "element", their text]
+        self.line_depth = None
 
     def handle_starttag(self, tag, attrs):
-        if self.stack and self.stack[-1] and self.last_text is not None:
-            self.before_element.append(self.last_text)
-        self.last_text = None
+        if self.line_depth is not None and len(self.stack) == self.line_depth:
+            self.lines[-1].append(["element", ""])
         if tag not in self.VOID:
-            self.stack.append("meta" in (dict(attrs).get("class") or "").split())
+            meta = "meta" in (dict(attrs).get("class") or "").split()
+            self.stack.append(meta)
+            if meta:
+                self.line_depth = len(self.stack)
+                self.lines.append([])
 
     def handle_endtag(self, tag):
-        self.last_text = None
         if tag not in self.VOID and self.stack:
             self.stack.pop()
+            if self.line_depth is not None and len(self.stack) < self.line_depth:
+                self.line_depth = None
 
     def handle_data(self, data):
         if self.stack and self.stack[-1] and data.strip():
             self.texts.append(data.strip())
-            self.last_text = data.strip()
+        if self.line_depth is None or not data.strip():
+            return
+        items = self.lines[-1]
+        if len(self.stack) > self.line_depth:
+            items[-1][1] += data
+        elif items and items[-1][0] == "text":
+            items[-1][1] += data
+        else:
+            items.append(["text", data])
 
 
 def flex_texts(page: str) -> list[str]:
@@ -66,12 +78,19 @@ def flex_texts(page: str) -> list[str]:
 
 
 def torn_lead_ins(page: str) -> list[str]:
-    """Text items of `.meta` lines that end in a word and run into the next element
-    ("Gefragt von" <a>, "zuletzt geprüft" <time>): the flex gap shows there as a wide
-    space, so lead-in and element belong in one item."""
+    """Items of `.meta` lines that run on into the next item: a text ending in a word
+    ("Gefragt von" <a>, "zuletzt geprüft" <time>) or any item ending in a comma
+    ("Bernd Helfer," <a>, <span>…,</span> <time>). The flex gap shows there as a wide
+    space, so they belong in one item with what follows."""
     parser = FlexText()
     parser.feed(page)
-    return [t for t in parser.before_element if re.search(r"[^\W\d_]$", t)]
+    torn = []
+    for items in parser.lines:
+        for (kind, text), _next in zip(items, items[1:]):
+            text = " ".join(text.split())
+            if text.endswith(",") or (kind == "text" and re.search(r"[^\W\d_]$", text)):
+                torn.append(text)
+    return torn
 
 
 @pytest.fixture
