@@ -338,6 +338,19 @@ def test_preview_button_lines_up_with_its_field(site, states, new_page, browser_
     assert not browser_errors
 
 
+def test_phone_helpful_button_lines_up(site, states, new_page, browser_errors):
+    """On a phone "Hilfreich" wraps below the count: its label starts where the count does."""
+    page = new_page(states(ASKER), viewport=WIDTHS["phone"])
+    page.goto(f"/fragen/{site.question}")
+    reply = page.locator("article.reply").first
+    count = reply.get_by_text("fanden das hilfreich").bounding_box()
+    label = reply.get_by_role("button", name="Hilfreich", exact=True).locator(
+        ".kern-label").bounding_box()
+    assert label["y"] > count["y"] + count["height"] / 2  # on a row of its own
+    assert abs(label["x"] - count["x"]) <= 6, (label, count)
+    assert not browser_errors
+
+
 def test_layout_check_reports_sideways_scrolling(browser):
     """The check itself works: a page wider than the phone fails and names the culprit."""
     context = browser.new_context(viewport=WIDTHS["phone"])
