@@ -41,6 +41,8 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_LINE_MARKS = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,3}[.)][ \t]+)",
                             re.MULTILINE)
 _MD_RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+# A code fence line with its info string ("```ini"); the code between stays as words.
+_MD_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}).*$", re.MULTILINE)
 _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1")
 
 
@@ -49,6 +51,7 @@ def plain_text(markdown: str | None) -> str:
     link targets): for snippets and sentence vectors, never for display as HTML."""
     text = _MD_LINK.sub(r"\1", markdown or "")
     text = _MD_RULE.sub("", text)
+    text = _MD_FENCE.sub("", text)
     text = _MD_LINE_MARKS.sub("", text)
     for _ in range(2):  # nested emphasis: ***bold italic***, **`code`**
         text = _MD_EMPHASIS.sub(r"\2", text)

@@ -253,7 +253,9 @@ def factory_moderator():
     moderator = db.session.query(User).filter_by(email="pruefung@kitu.example").first()
     if moderator is None:
         if db.session.query(Authority).filter_by(slug="kitu").first() is None:
-            db.session.add(Authority(slug="kitu", name="KITU Geschäftsstelle", kind="Sonstige"))
+            # The association's office, as `flask setup` makes it: no member authority.
+            db.session.add(Authority(slug="kitu", name="KITU Geschäftsstelle", kind="Sonstige",
+                                     is_member=False))
             db.session.commit()
         moderator = accounts.create_user("pruefung@kitu.example", "Prüfung", "kitu",
                                          Role.MODERATOR, PASSWORD)

@@ -25,7 +25,8 @@ def index():
         .options(selectinload(Solution.authority), selectinload(Solution.topics))
         .order_by(Solution.created_at.desc()).limit(6))
     stats = {
-        "authorities": db.session.scalar(select(func.count(Authority.id))),
+        "authorities": db.session.scalar(
+            select(func.count(Authority.id)).where(Authority.is_member.is_(True))),
         "questions": db.session.scalar(
             select(func.count(Question.id)).where(public_questions())),
         "solutions": db.session.scalar(select(func.count(Solution.id)).where(

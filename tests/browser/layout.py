@@ -57,6 +57,32 @@ def screenshot(page, name: str, width: str) -> Path:
     return path
 
 
+def cramped_headings(page, at_least: int = 16) -> list:
+    """Section headings (h2) of the main content that sit closer than `at_least` px
+    below whatever comes before them, e.g. right under a button, as (text, gap)."""
+    return page.evaluate("""(atLeast) => {
+        const main = document.querySelector('main');
+        const before = [...main.querySelectorAll('*')];
+        const found = [];
+        for (const heading of main.querySelectorAll('h2.kern-heading-medium')) {
+            if (heading.offsetParent === null) continue;
+            let bottom = null;
+            for (const element of before) {
+                if (element === heading) break;
+                if (element.contains(heading) || element.offsetParent === null) continue;
+                const box = element.getBoundingClientRect();
+                if (box.height > 0) bottom = Math.max(bottom ?? box.bottom, box.bottom);
+            }
+            const gap = bottom === null ? null : heading.getBoundingClientRect().top - bottom;
+            // A negative gap is a heading beside earlier content (a second column).
+            if (gap !== null && gap >= 0 && gap < atLeast) {
+                found.push([heading.textContent.trim(), Math.round(gap)]);
+            }
+        }
+        return found;
+    }""", at_least)
+
+
 def check_layout(page, name: str, width: str) -> None:
     """At the page's viewport (`width` names it, see WIDTHS): the document is no wider
     than the viewport, axe finds no WCAG 2.1 A/AA violation, and a screenshot is kept."""

@@ -51,7 +51,7 @@ def make_content() -> dict:
         Authority(slug="beispielhausen", name="Landkreis Beispielhausen", kind="Landkreis",
                   population=180_000, staff=1_450, area_km2=1_210.5,
                   member_since=date(2021, 1, 1)),
-        Authority(slug="kitu", name="KITU Geschäftsstelle", kind="Sonstige"),
+        Authority(slug="kitu", name="KITU Geschäftsstelle", kind="Sonstige", is_member=False),
         Topic(slug="drucker-kopierer", name="Drucker und Kopierer", description=""),
         Topic(slug="e-rechnung", name="E-Rechnung",
               description="Empfang und Verarbeitung elektronischer Rechnungen."),

@@ -14,7 +14,8 @@ from typing import Callable
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.layout import WIDTHS, assert_no_horizontal_scrolling, check_layout
+from tests.browser.layout import (WIDTHS, assert_no_horizontal_scrolling, check_layout,
+                                  cramped_headings)
 from tests.browser.site import ASKER, MODERATOR, serve_site, signed_in_state
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,12 @@ def type_draft(page):
     expect(page.locator("#aehnliche-liste .similar-status")).to_contain_text("gefunden")
 
 
+def members_only(page):
+    """The directory lists member authorities, not the association's office (item 11)."""
+    expect(page.get_by_role("link", name="Stadt Musterstadt")).to_be_visible()
+    expect(page.get_by_role("link", name="KITU Geschäftsstelle")).to_have_count(0)
+
+
 LAYOUT_PAGES = [
     LayoutPage("home", "/"),
     LayoutPage("search-filters", "/suche?q=Drucker&thema=drucker-kopierer"),
@@ -45,7 +52,7 @@ LAYOUT_PAGES = [
     LayoutPage("question", "/fragen/{question}"),
     LayoutPage("solution", "/loesungen/{solution}"),
     LayoutPage("authority-profile", "/kommunen/musterstadt"),
-    LayoutPage("directory", "/kommunen"),
+    LayoutPage("directory", "/kommunen", action=members_only),
     LayoutPage("moderation-queue", "/moderation", who=MODERATOR),
     LayoutPage("settings", "/konto/"),
 ]
@@ -84,6 +91,7 @@ def test_page_at_both_widths(site, states, new_page, browser_errors, entry, widt
     if entry.action:
         entry.action(page)
     check_layout(page, entry.name, width)
+    assert not cramped_headings(page), cramped_headings(page)
     assert not browser_errors
 
 
@@ -303,6 +311,43 @@ def test_keyboard_phone_filters_and_ask_form(site, states, new_page, browser_err
     tab_to(page, page.get_by_label("Beschreibung"))
     tab_to(page, page.get_by_role("button", name="Ähnliche Fälle prüfen"))
     tab_to(page, page.get_by_role("button", name="Frage veröffentlichen"))
+    assert not browser_errors
+
+
+def test_phone_header_sign_out_lines_up(site, states, new_page, browser_errors):
+    """On a phone "Abmelden" wraps onto a row of its own: its label starts where the
+    name above it starts, not indented by the padding of a button without a frame."""
+    page = new_page(states(ASKER), viewport=WIDTHS["phone"])
+    page.goto("/")
+    name = page.locator(".site-account__name").bounding_box()
+    label = page.locator(".site-account button .kern-label").bounding_box()
+    assert label["y"] > name["y"] + name["height"] / 2  # on a row of its own
+    assert abs(label["x"] - name["x"]) <= 6, (label, name)
+    button = page.get_by_role("button", name="Abmelden").bounding_box()
+    assert button["height"] >= 24  # still a comfortable target (WCAG 2.2 2.5.8)
+    assert not browser_errors
+
+
+def test_preview_button_lines_up_with_its_field(site, states, new_page, browser_errors):
+    """The frameless "Vorschau" button under a text area starts where the field starts."""
+    page = new_page(states(ASKER), viewport=WIDTHS["phone"])
+    page.goto("/fragen/neu")
+    field = page.get_by_label("Beschreibung").bounding_box()
+    label = page.locator(".markdown-field__toggle .kern-label").first.bounding_box()
+    assert abs(label["x"] - field["x"]) <= 6, (label, field)
+    assert not browser_errors
+
+
+def test_phone_helpful_button_lines_up(site, states, new_page, browser_errors):
+    """On a phone "Hilfreich" wraps below the count: its label starts where the count does."""
+    page = new_page(states(ASKER), viewport=WIDTHS["phone"])
+    page.goto(f"/fragen/{site.question}")
+    reply = page.locator("article.reply").first
+    count = reply.get_by_text("fanden das hilfreich").bounding_box()
+    label = reply.get_by_role("button", name="Hilfreich", exact=True).locator(
+        ".kern-label").bounding_box()
+    assert label["y"] > count["y"] + count["height"] / 2  # on a row of its own
+    assert abs(label["x"] - count["x"]) <= 6, (label, count)
     assert not browser_errors
 
 

@@ -95,7 +95,7 @@ def test_topic_and_home_counts_leave_out_hidden_posts(client, auth, people, app,
     topics = page(client, "/themen")
     assert re.findall(r"\d+ (?:Fragen?|Lösung\w*)", topics) == ["1 Frage", "1 Lösung"]
     home = page(client, "/")
-    assert "1 Fragen · 1 Lösungen" in home
+    assert "1 Frage · 1 Lösung" in home
     assert "1 Antwort" in home and "2 Antworten" not in home
 
 

@@ -38,24 +38,59 @@ class FlexText(HTMLParser):
     def __init__(self):
         super().__init__()
         self.stack, self.texts = [], []
+        self.lines = []  # per `.meta` line its items: ["text" | "element", their text]
+        self.line_depth = None
 
     def handle_starttag(self, tag, attrs):
+        if self.line_depth is not None and len(self.stack) == self.line_depth:
+            self.lines[-1].append(["element", ""])
         if tag not in self.VOID:
-            self.stack.append("meta" in (dict(attrs).get("class") or "").split())
+            meta = "meta" in (dict(attrs).get("class") or "").split()
+            self.stack.append(meta)
+            if meta:
+                self.line_depth = len(self.stack)
+                self.lines.append([])
 
     def handle_endtag(self, tag):
         if tag not in self.VOID and self.stack:
             self.stack.pop()
+            if self.line_depth is not None and len(self.stack) < self.line_depth:
+                self.line_depth = None
 
     def handle_data(self, data):
         if self.stack and self.stack[-1] and data.strip():
             self.texts.append(data.strip())
+        if self.line_depth is None or not data.strip():
+            return
+        items = self.lines[-1]
+        if len(self.stack) > self.line_depth:
+            items[-1][1] += data
+        elif items and items[-1][0] == "text":
+            items[-1][1] += data
+        else:
+            items.append(["text", data])
 
 
 def flex_texts(page: str) -> list[str]:
     parser = FlexText()
     parser.feed(page)
     return parser.texts
+
+
+def torn_lead_ins(page: str) -> list[str]:
+    """Items of `.meta` lines that run on into the next item: a text ending in a word
+    ("Gefragt von" <a>, "zuletzt geprüft" <time>) or any item ending in a comma
+    ("Bernd Helfer," <a>, <span>…,</span> <time>). The flex gap shows there as a wide
+    space, so they belong in one item with what follows."""
+    parser = FlexText()
+    parser.feed(page)
+    torn = []
+    for items in parser.lines:
+        for (kind, text), _next in zip(items, items[1:]):
+            text = " ".join(text.split())
+            if text.endswith(",") or (kind == "text" and re.search(r"[^\W\d_]$", text)):
+                torn.append(text)
+    return torn
 
 
 @pytest.fixture
@@ -82,6 +117,11 @@ def test_no_space_before_commas_and_no_seconds(app, client, auth, site):
         text = without_tag_gaps(page)
         assert not re.search(r"\s,", text), (url, re.search(r".{40}\s,.{20}", text))
         assert not [t for t in flex_texts(page) if t[0] in ",.;:"], (url, flex_texts(page))
+        assert not torn_lead_ins(page), (url, torn_lead_ins(page))
+        # A separator belongs to the part it introduces: "X ·" as one item leaves a lone
+        # dot at the end of a wrapped line and uneven gaps around the dots.
+        assert not [t for t in flex_texts(page) if t.endswith("·") and t != "·"], (
+            url, flex_texts(page))
         assert not re.search(r"\d{1,2}:\d{2}:\d{2}", visible_text(page)), url
 
 
@@ -104,6 +144,17 @@ def test_gender_fair_contact_label(client, auth, people, make_solution):
     auth.logout()
     auth.login(A)
     assert "Ansprechperson" in client.get(f"/loesungen/{slug}/bearbeiten").get_data(as_text=True)
+
+
+def test_directory_and_profile_wording(client, auth, people):
+    """Filters say "Alle" as every other filter does; "Einwohnerzahl", as the filter and
+    the edit form say, instead of the generic masculine "Einwohner"."""
+    auth.login(A)
+    directory = client.get("/kommunen").get_data(as_text=True)
+    assert re.findall(r'<option value="">([^<]*)</option>', directory) == ["Alle"] * 3
+    for page in (directory, client.get("/kommunen/musterstadt").get_data(as_text=True)):
+        assert "Einwohnerzahl" in page
+        assert not re.search(r">\s*Einwohner\s*<", page)
 
 
 def test_home_page_starts_with_a_primary_ask_button(client, auth, people):
@@ -143,3 +194,15 @@ def test_home_counts_use_singular_for_one(client, auth, people, make_question,
     text = visible_text(client.get("/").get_data(as_text=True))
     assert re.search(r"\b1 Lösung\b(?!en)", text) and "1 Lösungen" not in text
     assert re.search(r"\b1 Frage\b(?!n)", text) and "1 Fragen" not in text
+
+
+def test_home_counts_member_authorities_only(app, client, auth, people, make_authority):
+    """The association's office has accounts but is no Kommune (as in the directory)."""
+    make_authority("buero", "Kommunale IT-UNION (Geschäftsstelle)", kind="Sonstige",
+                   is_member=False)
+    with app.app_context():
+        members = db.session.scalar(select(db.func.count(Authority.id)).where(
+            Authority.is_member.is_(True)))
+    auth.login(A)
+    text = visible_text(client.get("/").get_data(as_text=True))
+    assert re.search(rf"\b{members} Kommunen? ·", text), text[:400]
