@@ -115,6 +115,10 @@ def register_web_helpers(app: Flask) -> None:
                 # out elsewhere): a redirect would lose the text, so show it to copy.
                 return render_template("errors/csrf.html", kept=typed_text(request.form),
                                        session_expired=True), 401
+            if request.endpoint == "main.index":
+                # Where newcomers start: the sign-in page explains the exchange; no
+                # "please sign in to see this page" for the front door.
+                return redirect(url_for(login_manager.login_view))
             return login_manager.unauthorized()
         if (current_user.needs_second_factor and not current_user.has_second_factor
                 and request.endpoint not in SECOND_FACTOR_SETUP_ENDPOINTS):

@@ -39,3 +39,15 @@ def test_legal_pages_and_sign_in_reach_each_other(client, url):
 def test_signed_out_home_leads_to_the_explaining_sign_in(client):
     response = client.get("/", follow_redirects=True)
     assert "Wer kann mitmachen?" in response.get_data(as_text=True)
+
+
+def test_signed_out_home_is_no_access_error(client):
+    """The address of the exchange is where newcomers start: its sign-in page explains
+    the exchange and does not greet them with "please sign in to see this page"."""
+    response = client.get("/", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Wer kann mitmachen?" in page
+    assert "um diese Seite zu sehen" not in page
+    # Any other page still says why the sign-in came.
+    other = client.get("/fragen", follow_redirects=True).get_data(as_text=True)
+    assert "um diese Seite zu sehen" in other
