@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -313,6 +314,13 @@ class Run:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (gunicorn's master adds its
+    workers' when it reaps them)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -566,6 +574,7 @@ def main(argv=None) -> int:
         env = server_environment(database_url(args, run.folder), run.folder / "index")
         print(f"load.py: preparing {args.database} in {run.folder}", file=sys.stderr)
         Shared.accounts = prepare(env, args.users)
+        cpu_before = children_cpu()
         base = start_server(run, env, free_port(), args.workers)
         checker = signed_in_session(base, Shared.accounts[0])
         warm_up(base, checker, args.workers)
@@ -578,6 +587,9 @@ def main(argv=None) -> int:
         posts = check_posts(base, env, checker, Shared.posts)
     finally:
         run.cleanup()
+    # The server's whole CPU time (start, warm-up and the check after the run included)
+    # per measured request: steadier than latency from run to run on a shared machine.
+    server_cpu = children_cpu() - cpu_before
     print(json.dumps({
         "database": args.database, "users": args.users, "seconds": args.seconds,
         "think_ms": list(args.think), "workers": args.workers, "workers_killed": killed,
@@ -593,6 +605,8 @@ def main(argv=None) -> int:
         **{key: figures[key] for key in ("setup_failed", "client_errors", "failures",
                                           "by_action")},
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
+        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(figures["requests"], 1), 1),
     }, ensure_ascii=False))
     return 0
 

@@ -33,11 +33,16 @@ def _stems(text: str) -> set[str]:
     return stems
 
 
-def shared_terms(source: str, record: Question | Solution) -> list[str]:
-    """Up to REASON_TERMS words of `record` (as it writes them, title first) that the
-    source text shares; nouns and abbreviations only. Empty: the match is by meaning
-    ("ähnlich beschrieben")."""
-    wanted = _stems(source) - similar_noise()
+def source_stems(source: str) -> set[str]:
+    """The stems a panel's source text offers for reasons: analysed once per panel,
+    not once per case shown."""
+    return _stems(source) - similar_noise()
+
+
+def shared_terms(wanted: set[str], record: Question | Solution) -> list[str]:
+    """Up to REASON_TERMS words of `record` (as it writes them, title first) whose stems
+    are `wanted` (see source_stems); nouns and abbreviations only. Empty: the match is by
+    meaning ("ähnlich beschrieben")."""
     text = f"{record.title}\n{plain_text(_record_text(record))[:REASON_SCAN_CHARS]}"
     found: dict[str, None] = {}
     for match in tokenize_words(text):

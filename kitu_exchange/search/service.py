@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from whoosh import highlight
 from whoosh import query as Q
 from whoosh import sorting
@@ -69,7 +69,8 @@ def open_searcher():
 
 
 def visible_records(user: User | None, doc_ids: list[str]) -> dict[str, Question | Solution]:
-    """The records behind these ids that may be shown now (the database decides)."""
+    """The records behind these ids that may be shown now (the database decides), with
+    their authority (every hit names it) in the same query."""
     slugs = {"question": [], "solution": []}
     for doc_id in doc_ids:
         kind, _, slug = doc_id.partition("/")
@@ -80,13 +81,13 @@ def visible_records(user: User | None, doc_ids: list[str]) -> dict[str, Question
         for question in db.session.scalars(
                 select(Question).where(Question.slug.in_(slugs["question"]),
                                        public_questions())
-                .options(selectinload(Question.authority), selectinload(Question.topics))):
+                .options(joinedload(Question.authority))):
             found[f"question/{question.slug}"] = question
     if slugs["solution"]:
         for solution in db.session.scalars(
                 select(Solution).where(Solution.slug.in_(slugs["solution"]),
                                        public_solutions())
-                .options(selectinload(Solution.authority), selectinload(Solution.topics))):
+                .options(joinedload(Solution.authority))):
             found[f"solution/{solution.slug}"] = solution
     return found
 
@@ -246,8 +247,9 @@ def similar_cases(user: User | None, *, text: str | None = None,
     # Other towns first: that is where the re-usable experience is.
     found.sort(key=lambda hit: hit.record.authority.slug == authority_slug)
     found = found[:limit]
+    wanted = explain.source_stems(source) if found else set()
     for hit in found:
-        hit.reason = explain.shared_terms(source, hit.record)
+        hit.reason = explain.shared_terms(wanted, hit.record)
         hit.answer = explain.answer_start(hit.record)
     return found
 

@@ -15,6 +15,7 @@ neither a web request nor the index applier waits for the encoder. A reindex of 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -66,8 +67,12 @@ class EncoderUnavailable(Exception):
     """The encoder package is missing or its files do not match the pinned hashes."""
 
 
+@functools.cache
 def model_id() -> str:
-    """Name and version of the encoder; vectors of another model_id are invalid."""
+    """Name and version of the encoder; vectors of another model_id are invalid.
+
+    Cached: reading the installed version scans the package metadata (about 1 ms, on
+    every search and panel), and a process keeps the package it imported."""
     try:
         return f"{MODEL_NAME} {metadata.version(PACKAGE)}"
     except metadata.PackageNotFoundError:

@@ -171,4 +171,10 @@ def test_header_stays_on_one_line_at_1280(live_server, new_page, browser_errors,
     assert len(tops) >= 8
     assert max(tops) - min(tops) < 16, tops  # one row: all centres on one line
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # The name gives way last: shortened, never gone (it was 0 px wide for an admin).
+    name = page.locator(".site-account__name")
+    assert name.bounding_box()["width"] >= 60, name.bounding_box()
+    assert "Maximiliane Mustermann-Schmidt" in name.get_attribute("title")
+    name.click()
+    expect(page).to_have_url(re.compile(r"/konto"))
     assert not browser_errors
