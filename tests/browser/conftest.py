@@ -217,6 +217,11 @@ def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
         code.fill(totp_code(email))
         page.get_by_role("button", name="Bestätigen").click()
     expect(signed_in).to_be_visible()
+    # The text is in the page before its style sheets and fonts have arrived; tests that
+    # measure the layout need the page as a person sees it (a header measured unstyled
+    # once had every link on a line of its own).
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
 
 
 def axe_violations(page) -> list[dict]:

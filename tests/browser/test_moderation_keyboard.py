@@ -162,6 +162,9 @@ def test_header_stays_on_one_line_at_1280(live_server, new_page, browser_errors,
     page = new_page()
     page.set_viewport_size({"width": 1280, "height": 800})
     sign_in(page, live_server, admin)
+    # Measured unstyled, every link sits on a line of its own: say so plainly if it happens.
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header__bar')).display") == "flex"
     tops = page.evaluate("""() => {
         const bar = document.querySelector('.site-header__bar');
         return [...bar.querySelectorAll('.site-brand, .site-nav a, .site-account > *')]
