@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import event, insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,6 +33,7 @@ from kitu_exchange.feeds.tokens import create_feed_token, token_of  # noqa: E402
 from kitu_exchange.models import Follow, Question, Reply, Solution  # noqa: E402
 from kitu_exchange.models.forum import question_topic  # noqa: E402
 from kitu_exchange.models.library import solution_topic  # noqa: E402
+from database import empty_postgres  # noqa: E402
 from synthetic import START, authorities_and_topic, question_rows, sentence  # noqa: E402
 
 def load(questions: int, solutions: int) -> str:
@@ -107,11 +108,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
         if url.startswith("postgresql"):
-            engine = create_engine(url)
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
+            empty_postgres(url)
         app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                           "INDEX_DIR": f"{tmp}/index", "SERVER_NAME": "bench.local",
                           "SEARCH_SYNC_AFTER_COMMIT": False, "SEARCH_POLL_SECONDS": 0,

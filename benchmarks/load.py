@@ -49,6 +49,8 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from database import empty_postgres, psycopg_url  # noqa: E402  (benchmarks/database.py)
+
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test_load"
 PASSWORD = "lastprobe-passwort"
 # Request names with this prefix (sign-in, first look at the ask form) are not measured.
@@ -351,15 +353,11 @@ def app_for(env: dict):
 
 def prepare(env: dict, users: int) -> list[str]:
     """Empty database, migrations, starter content, member accounts; returns their e-mails."""
-    from sqlalchemy import create_engine, select, text
+    from sqlalchemy import select, text
 
     url = env["DATABASE_URL"]
     if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        empty_postgres(url)
     flask(env, "db", "upgrade")
     flask(env, "content", "import", str(REPO / "content"))
 
@@ -555,7 +553,7 @@ def database_url(args, folder: Path) -> str:
     url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES
     if not url.startswith("postgresql"):
         raise SystemExit(f"not a PostgreSQL URL: {url}")
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return psycopg_url(url)
 
 
 def main(argv=None) -> int:

@@ -36,11 +36,12 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from database import empty_postgres, psycopg_url  # noqa: E402  (benchmarks/database.py)
 from kitu_exchange import create_app  # noqa: E402
 from kitu_exchange.extensions import db  # noqa: E402
 from kitu_exchange.forum import services as forum  # noqa: E402
@@ -57,13 +58,8 @@ def database_url(args, folder: str) -> str:
     if args.database == "sqlite":
         return f"sqlite:///{folder}/notify.sqlite3"
     url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    url = psycopg_url(url)
+    empty_postgres(url)
     return url
 
 
