@@ -3,13 +3,13 @@ import os
 import secrets
 import sqlite3
 
-from flask import Flask, has_request_context
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config, database_url_from_environment
-from .models.unit_of_work import request_reads_only
+from .models.unit_of_work import reads_only_now
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -125,12 +125,12 @@ def _sqlite_begin(connection):
     another writer has committed since its first read, SQLite fails it at once with
     "database is locked", whatever the busy timeout. `BEGIN IMMEDIATE` waits (up to the
     busy timeout) for the lock instead, and then sees the other writer's work. Only
-    GET/HEAD/OPTIONS requests and POST views marked `reads_only`, which only read,
-    begin deferred: with WAL they never wait for a writer and never make one wait.
+    GET/HEAD/OPTIONS requests, POST views marked `reads_only` and `reading()` blocks
+    (the index applier's and pollers' reads), which only read, begin deferred: with WAL
+    they never wait for a writer and never make one wait.
     Every other request, command and worker may write and begins immediate, so writers
     on one SQLite file queue up one at a time.
     """
     if connection.dialect.name != "sqlite":
         return
-    read_only = has_request_context() and request_reads_only()
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if reads_only_now() else "BEGIN IMMEDIATE")

@@ -7,9 +7,11 @@ worker once the data is safe. A failing hook is logged and loses nothing: the ro
 and the worker's own polling picks it up.
 """
 import logging
-from typing import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Callable, Iterator
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 
 from ..extensions import db
 
@@ -32,6 +34,34 @@ def request_reads_only() -> bool:
         return True
     view = current_app.view_functions.get(request.endpoint or "")
     return bool(getattr(view, "reads_only", False))
+
+
+_reading: ContextVar[bool] = ContextVar("kitu_reading", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """A block that only reads, outside a reads-only request too (the index applier, the
+    pollers): on SQLite its transaction begins deferred, so it never queues for the write
+    lock nor makes a writer wait. The block ends its transaction, so that a write after it
+    begins a new one that takes the lock (a deferred transaction cannot wait for it).
+    A transaction already open when the block starts is used as it is."""
+    token = _reading.set(True)
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    else:
+        db.session.commit()  # nothing to write: ends the reading transaction
+    finally:
+        _reading.reset(token)
+
+
+def reads_only_now() -> bool:
+    """Whether a transaction beginning now only reads: inside `reading()`, or in a
+    request that only reads."""
+    return _reading.get() or (has_request_context() and request_reads_only())
 
 
 def after_commit(app: Flask, hook: Callable[[], None]) -> None:

@@ -36,6 +36,7 @@ from whoosh.writing import NO_MERGE
 
 from ..extensions import db
 from ..models import SearchChange, SearchCursor, utcnow
+from ..models.unit_of_work import reading
 from .analysis import lexicon
 from . import vectors
 from .documents import document_fields
@@ -229,11 +230,10 @@ def _pending(cursor: dict) -> list[SearchChange]:
 
 def _apply(index: whoosh_index.Index, changes: list[SearchChange]) -> None:
     doc_ids = list(dict.fromkeys(change.doc_id for change in changes))
-    documents = {doc_id: load_document(doc_id) for doc_id in doc_ids}
-    # End the reading transaction before Whoosh writes (tens of ms): on SQLite, in a
-    # request that saved a post, it is a write transaction, and every other writer would
-    # queue behind the index write. Nothing was written in it.
-    db.session.commit()
+    # Read, then end the transaction before Whoosh writes (tens of ms): on SQLite every
+    # other writer would otherwise queue behind the index write.
+    with reading():
+        documents = {doc_id: load_document(doc_id) for doc_id in doc_ids}
     writer = index.writer()
     try:
         for doc_id, document in documents.items():
@@ -339,7 +339,13 @@ def _advance(cursor: dict, changes: list[SearchChange], horizon: int | None) -> 
 
 
 def has_pending() -> bool:
-    """Cheap check whether this host's index must sync (or be rebuilt)."""
+    """Cheap check whether this host's index must sync (or be rebuilt). Only reads:
+    the pollers ask every second, and on SQLite must not queue for the write lock."""
+    with reading():
+        return _has_pending()
+
+
+def _has_pending() -> bool:
     generation = current_generation()
     if generation is None or open_index() is None:
         return True
@@ -398,8 +404,11 @@ def _sync_once(wait: bool) -> int | None:
         postgres = _on_postgres()
         total = 0
         while True:
-            horizon = transaction_horizon() if postgres else None
-            changes = _pending(cursor)
+            with reading():
+                horizon = transaction_horizon() if postgres else None
+                changes = _pending(cursor)
+                for change in changes:  # keep their values past the end of the reading
+                    db.session.expunge(change)
             if changes:
                 try:
                     _apply(index, changes)

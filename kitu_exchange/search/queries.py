@@ -95,7 +95,14 @@ def scoring_searcher(searcher: Searcher) -> Searcher:
     """A searcher over the same reader that scores with WEIGHTING (not closing it)."""
     if searcher.weighting is WEIGHTING:
         return searcher
-    return Searcher(searcher.reader(), weighting=WEIGHTING, closereader=False, fromindex=searcher._ix)
+    # Kept with the searcher, which a thread keeps while the index is unchanged
+    # (service.open_searcher): its idf cache then serves later requests too.
+    scoring = getattr(searcher, "kitu_scoring", None)
+    if scoring is None or scoring.reader() is not searcher.reader():
+        scoring = Searcher(searcher.reader(), weighting=WEIGHTING, closereader=False,
+                           fromindex=searcher._ix)
+        searcher.kitu_scoring = scoring
+    return scoring
 
 
 _NO_PRUNING = ("sortedby", "groupedby", "collapse", "terms", "optimize", "scored")

@@ -30,6 +30,7 @@ from sqlalchemy import delete, func, select, update
 
 from ..extensions import db
 from ..models import Question, SearchVector, Solution, utcnow
+from ..models.unit_of_work import reading
 from ..text import plain_text
 from .sources import indexable_questions, indexable_solutions, load_document
 
@@ -249,10 +250,11 @@ def build(doc_ids: list[str], batch: int = 256) -> int:
     built = 0
     model = model_id()
     for start in range(0, len(doc_ids), batch):
-        documents = {doc_id: load_document(doc_id) for doc_id in doc_ids[start:start + batch]}
-        texts = {doc_id: case_text(document) for doc_id, document in documents.items()
-                 if document is not None}
-        db.session.rollback()  # end the read transaction before encoding
+        with reading():  # ends the read transaction before encoding
+            documents = {doc_id: load_document(doc_id)
+                         for doc_id in doc_ids[start:start + batch]}
+            texts = {doc_id: case_text(document) for doc_id, document in documents.items()
+                     if document is not None}
         encoded = {}
         order = list(texts)
         for offset in range(0, len(order), BUILD_BATCH):
@@ -338,13 +340,14 @@ def work(limit: int = POLL_BATCH) -> int:
         return 0
     if time.monotonic() - _last_scan > SCAN_SECONDS:
         _last_scan = time.monotonic()
-        missing = missing_doc_ids()
+        with reading():
+            missing = missing_doc_ids()
         if missing:
             log.info("%d cases have no sentence vector of %s yet", len(missing), model_id())
             _mark_missing(missing)
-    pending = list(db.session.scalars(
-        select(SearchVector.doc_id).where(SearchVector.vector.is_(None)).limit(limit)))
-    db.session.rollback()
+    with reading():  # every second in one process: never queue for SQLite's write lock
+        pending = list(db.session.scalars(
+            select(SearchVector.doc_id).where(SearchVector.vector.is_(None)).limit(limit)))
     return build(pending) if pending else 0
 
 
