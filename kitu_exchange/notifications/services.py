@@ -17,7 +17,9 @@ transaction, before the commit:
 `batch` is a sequence of flushed Notification objects with ids (`Batch`: `batch.ids`
 and `batch.kind` without loading; the objects are loaded on first access).
 """
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from blinker import Namespace
 from flask import current_app
@@ -397,9 +399,25 @@ def notifications_query(user: User) -> Select:
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
 
 
+@dataclass(frozen=True)
+class _AnyViewer:
+    """Stands for a user of a role while a statement is built: the id is a parameter."""
+    role: str
+    id = bindparam("viewer_id")
+    active = True
+    is_authenticated = True
+
+
+@functools.cache
+def _unread_statement(role: str) -> Select:
+    return (select(func.count(Notification.id))
+            .where(shown_to(_AnyViewer(role)), Notification.read_at.is_(None)))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count(Notification.id))
-                             .where(shown_to(user), Notification.read_at.is_(None)))
+    """The bell's number, on every page. The statement (visibility of each notification's
+    post) is built once per role: building it was 4 % of a worker's CPU under load."""
+    return db.session.scalar(_unread_statement(user.role), {"viewer_id": user.id})
 
 
 def get_notification(user: User, notification_id: int) -> Notification:

@@ -173,10 +173,13 @@ def similar_to_document(
     *,
     synonyms: SynonymMap | None = None,
     limit: int | None = 5,
+    stored: dict | None = None,
     **search_kwargs: Any,
 ) -> Results:
-    """Cases similar to a stored document; the document itself is always masked out."""
-    stored = searcher.document(doc_id=doc_id) or {}
+    """Cases similar to a stored document (its stored fields if the caller has them);
+    the document itself is always masked out."""
+    if stored is None:
+        stored = searcher.document(doc_id=doc_id) or {}
     text = f"{stored.get('title', '')}\n{stored.get('body', '')}"
     own = Q.Term("doc_id", doc_id)
     mask = search_kwargs.pop("mask", None)

@@ -20,6 +20,7 @@ from .analysis import lexicon
 from .flatscore import FlatScoreQuery, facet_counts
 from .index import index_failed, open_index, raised_by_index, rebuild_in_background
 from .synonyms import SynonymMap
+from .terms import hit_doc_id
 
 _synonym_cache: dict = {}
 _synonym_lock = threading.Lock()
@@ -76,26 +77,38 @@ def open_searcher():
 _thread = threading.local()
 
 
+class _HeldSearcher:
+    """A thread's searcher; its files close when it is replaced or the thread ends."""
+
+    def __init__(self, index):
+        self.index, self.searcher = index, index.searcher()
+
+    def current(self, index) -> bool:
+        return (self.index is index
+                and index.latest_generation() == self.searcher.reader().generation())
+
+    def close(self) -> None:
+        try:
+            self.searcher.close()
+        except Exception:  # noqa: BLE001 - a broken index may fail to close, too
+            pass
+
+    __del__ = close
+
+
 def _thread_searcher(index):
-    cached = getattr(_thread, "searcher", None)
-    if cached is not None:
-        held_index, searcher = cached
-        if held_index is index and index.latest_generation() == searcher.reader().generation():
-            return searcher
+    held = getattr(_thread, "held", None)
+    if held is None or not held.current(index):
         _forget_thread_searcher()
-    searcher = index.searcher()
-    _thread.searcher = (index, searcher)
-    return searcher
+        held = _thread.held = _HeldSearcher(index)
+    return held.searcher
 
 
 def _forget_thread_searcher() -> None:
-    cached = getattr(_thread, "searcher", None)
-    _thread.searcher = None
-    if cached is not None:
-        try:
-            cached[1].close()
-        except Exception:  # noqa: BLE001 - a broken index may fail to close, too
-            pass
+    held = getattr(_thread, "held", None)
+    _thread.held = None
+    if held is not None:
+        held.close()
 
 
 def visible_records(user: User | None, doc_ids: list[str]) -> dict[str, Question | Solution]:
@@ -298,13 +311,13 @@ def _similar_ranked(text: str | None, case: Question | Solution | None,
         if stored is not None:
             source = f"{stored.get('title', '')}\n{stored.get('body', '')}"
             hits = queries.similar_to_document(searcher, doc_id, synonyms=synonyms,
-                                               limit=tuning.SIMILAR_CANDIDATES)
+                                               limit=tuning.SIMILAR_CANDIDATES, stored=stored)
         else:
             source = text if case is None else explain.case_source(case)
             own = Q.Term("doc_id", doc_id) if doc_id else None
             hits = queries.similar(searcher, source or "", synonyms=synonyms,
                                    limit=tuning.SIMILAR_CANDIDATES, mask=own)
-        lexical = [(hit["doc_id"], hit.score) for hit in hits]
+        lexical = [(hit_doc_id(hit), hit.score) for hit in hits]
     if stored is None:
         fused = _fuse_similar_text(source, lexical, exclude=doc_id)
     elif semantic.available():
