@@ -4,8 +4,11 @@ from html import escape
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from math import inf
+from time import monotonic
 
-from sqlalchemy import func, select
+from flask import current_app, has_app_context
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import joinedload
 from whoosh import highlight
 from whoosh import query as Q
@@ -22,8 +25,13 @@ from .index import index_failed, open_index, raised_by_index, rebuild_in_backgro
 from .synonyms import SynonymMap
 from .terms import hit_doc_id
 
-_synonym_cache: dict = {}
 _synonym_lock = threading.Lock()
+# The synonym sets are looked up at most once a second per app (process): the version
+# query ran on every search and similar panel. A change made in this process is seen at
+# once (the mapper events below); other processes see it within a second, as they see
+# index changes within two.
+SYNONYMS_RECHECK_SECONDS = 1.0
+_SYNONYMS = "kitu_synonyms"
 
 FACET_FIELDS = ("kind", "topics", "authority", "authority_kind", "population_band", "status")
 SORTS = {"relevance", "newest", "reuse"}
@@ -34,13 +42,25 @@ SUGGESTION_CHECK_LIMIT = 50
 
 def synonym_map() -> SynonymMap:
     """The moderators' synonym sets, rebuilt only when they changed."""
+    cache = current_app.extensions.setdefault(_SYNONYMS, {})
+    if "map" in cache and monotonic() - cache.get("checked", -inf) < SYNONYMS_RECHECK_SECONDS:
+        return cache["map"]
     version = tuple(db.session.execute(
         select(func.count(SynonymSet.id), func.max(SynonymSet.updated_at))).one())
     with _synonym_lock:
-        if _synonym_cache.get("version") != version:
+        if cache.get("version") != version:
             sets = [s.term_list for s in db.session.scalars(select(SynonymSet))]
-            _synonym_cache.update(version=version, map=SynonymMap(sets))
-        return _synonym_cache["map"]
+            cache.update(version=version, map=SynonymMap(sets))
+        cache["checked"] = monotonic()
+        return cache["map"]
+
+
+@event.listens_for(SynonymSet, "after_insert")
+@event.listens_for(SynonymSet, "after_update")
+@event.listens_for(SynonymSet, "after_delete")
+def _synonyms_changed(mapper, connection, target) -> None:
+    if has_app_context():
+        current_app.extensions.get(_SYNONYMS, {}).pop("checked", None)
 
 
 class IndexUnavailable(Exception):
