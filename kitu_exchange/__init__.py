@@ -27,6 +27,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
     _fill_instance_defaults(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A SQLite connection reads the planner's statistics when it opens; renewing
+        # connections hourly lets them see what the poller's ANALYZE found
+        # (models/statistics.py).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_recycle"] = 3600
     if proxies := int(app.config["TRUSTED_PROXIES"]):
         # Client address (sign-in throttling, session list) and scheme come from the
         # headers the last `proxies` proxies added; with 0 nobody can spoof them.

@@ -12,6 +12,7 @@ from ..models import (PUBLIC_STATUSES, Authority, AuthorityKind, Question, Reply
 from ..records import insert_missing
 from ..rendering import render_markdown
 from ..models.unit_of_work import commit
+from ..models.statistics import refresh_planner_statistics
 from ..search.changes import record_change
 from ..topics.services import resolve_tags
 from .format import (SLUG, FormatError, ReplyData, hidden_state, optional_text, read_document,
@@ -366,4 +367,5 @@ def import_folder(folder: str | Path) -> ImportReport:
         for path in sorted((folder / sub).glob("*.md")) if (folder / sub).is_dir() else []:
             attempt(str(path), lambda path=path, f=importer: f(path))
     commit()
+    refresh_planner_statistics()  # an import can change the tables' sizes a lot
     return report

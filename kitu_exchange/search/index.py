@@ -36,6 +36,7 @@ from whoosh.writing import NO_MERGE
 
 from ..extensions import db
 from ..models import SearchChange, SearchCursor, utcnow
+from ..models.statistics import refresh_planner_statistics
 from ..models.unit_of_work import reading
 from .analysis import lexicon
 from . import vectors
@@ -74,6 +75,8 @@ CURSOR_TTL = timedelta(days=7)
 MERGE_AT_SEGMENTS = 12
 IDLE_MERGE_AT_SEGMENTS = 3
 DELETED_SHARE_TO_MERGE = 0.2
+# SQLite's planner statistics are refreshed at the poller's start and then hourly.
+PLANNER_STATISTICS_SECONDS = 3600
 
 _open_indexes: dict[str, whoosh_index.Index] = {}
 _open_lock = threading.Lock()
@@ -605,6 +608,7 @@ def watch(app, interval: float, seconds: float | None = None, wait: bool = False
     `each_round` (e.g. vectors.work_once) runs after each round in the app context."""
     deadline = None if seconds is None else time.monotonic() + seconds
     failed_at = synced_at = 0.0
+    analysed_at = float("-inf")
     # Applying a change analyses its text: load the noun lexicon now (0.5 s, several
     # seconds on a busy machine) rather than after the first commit it should apply.
     lexicon()
@@ -618,6 +622,11 @@ def watch(app, interval: float, seconds: float | None = None, wait: bool = False
                     synced_at = time.monotonic()
                 else:
                     merge_segments()
+                if time.monotonic() - analysed_at > PLANNER_STATISTICS_SECONDS:
+                    # Here because the poller is the one background task of every host;
+                    # a growing table needs fresh statistics (models/statistics.py).
+                    refresh_planner_statistics()
+                    analysed_at = time.monotonic()
                 if each_round is not None:
                     each_round()
         except Exception:  # noqa: BLE001 - logged (once a minute), tried again
