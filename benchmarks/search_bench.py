@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kitu_exchange import create_app  # noqa: E402
 from kitu_exchange.extensions import db  # noqa: E402
 from kitu_exchange.models import Authority, Question, Solution, SynonymSet, Topic  # noqa: E402
+from kitu_exchange.models.statistics import refresh_planner_statistics  # noqa: E402
 from kitu_exchange.search import queries  # noqa: E402
 from kitu_exchange.search.index import open_index, reindex  # noqa: E402
 from kitu_exchange.search.service import search_cases, synonym_map  # noqa: E402
@@ -276,6 +277,7 @@ def main() -> None:
             upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
             generate = CORPORA[args.corpus]
             load(args.docs, args.words, generate)
+            refresh_planner_statistics()  # as every web process's poller does at start
             started = time.perf_counter()
             result = reindex(procs=args.procs)
             reindex_s = time.perf_counter() - started
