@@ -107,6 +107,22 @@ def lined_up_flushes(model):
         event.remove(Session, "before_flush", before_flush)
 
 
+def finishes_while_write_locked(database: str, work) -> bool:
+    """Whether `work`, run in a thread, finishes within 3 s while another connection
+    holds SQLite's write lock (a post being saved by another worker)."""
+    writer = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    thread = threading.Thread(target=work)
+    try:
+        thread.start()
+        thread.join(timeout=3)
+        return not thread.is_alive()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        thread.join()
+
+
 def in_parallel(*requests) -> list:
     """Run the requests in threads at once; their responses (or the exception raised)."""
     results = [None] * len(requests)
@@ -170,20 +186,10 @@ def test_posts_that_only_read_do_not_wait_for_writers(app, client, auth, people,
     from tests.conftest import A
     auth.login(A)
     token = csrf_token(client, "/fragen/neu")
-    writer = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # another worker's write transaction, still open
     answers = []
-    request = threading.Thread(target=lambda: answers.append(
+    answered = finishes_while_write_locked(database, lambda: answers.append(
         client.post(url, data={"csrf_token": token, **fields})))
-    try:
-        request.start()
-        request.join(timeout=3)
-        answered_while_locked = not request.is_alive()
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
-        request.join()
-    assert answered_while_locked, f"{url} waited for the write lock"
+    assert answered, f"{url} waited for the write lock"
     assert answers[0].status_code == 200
 
 
@@ -241,16 +247,5 @@ def test_pollers_read_without_waiting_for_writers(app):
             answers.append(search_index.has_pending())
             answers.append(vectors.work())
 
-    writer = sqlite3.connect(database.removeprefix("sqlite:///"), isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # a post being saved by another worker
-    poller = threading.Thread(target=poll)
-    try:
-        poller.start()
-        poller.join(timeout=3)
-        answered_while_locked = not poller.is_alive()
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
-        poller.join()
-    assert answered_while_locked, "a poller waited for the write lock"
+    assert finishes_while_write_locked(database, poll), "a poller waited for the write lock"
     assert answers == [False, 0]
