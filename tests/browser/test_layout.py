@@ -236,6 +236,9 @@ def test_keyboard_draft_is_kept_restored_discarded_and_cleared(site, states, new
     tab_to(page, page.get_by_role("button", name="Frage veröffentlichen"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("Ihre Frage ist veröffentlicht.")).to_be_visible()
+    # The question page's deferred script clears the draft; the notice is on the page
+    # before that script has run (CI once looked in between).
+    page.wait_for_load_state("load")
     stored = page.evaluate("() => JSON.stringify(Object.keys(localStorage))")
     assert not [key for key in json.loads(stored) if key.startswith("kitu-frage-entwurf")]
     start(page, "/fragen/neu")
