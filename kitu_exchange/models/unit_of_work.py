@@ -43,9 +43,11 @@ _reading: ContextVar[bool] = ContextVar("kitu_reading", default=False)
 def reading() -> Iterator[None]:
     """A block that only reads, outside a reads-only request too (the index applier, the
     pollers): on SQLite its transaction begins deferred, so it never queues for the write
-    lock nor makes a writer wait. The block ends its transaction, so that a write after it
-    begins a new one that takes the lock (a deferred transaction cannot wait for it).
-    A transaction already open when the block starts is used as it is."""
+    lock nor makes a writer wait. The block ends the session's transaction (commit), so
+    that a write after it begins a new one that takes the lock (a deferred transaction
+    cannot wait for it): use it only where nothing is waiting to be written, e.g. after a
+    unit of work's commit. A transaction already open when the block starts is used as
+    it is."""
     token = _reading.set(True)
     try:
         yield
