@@ -17,6 +17,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -46,6 +48,8 @@ NEIGHBOUR_CACHE = 4096
 # Removed vectors (a case deleted or hidden) are noticed by counting the rows at most
 # this often; meanwhile the database check of every result keeps such cases out.
 COUNT_CHECK_SECONDS = 30
+# Drafts encoded at once per process (each request encodes at most one text).
+HELPER_THREADS = 2
 
 
 @dataclass
@@ -182,17 +186,40 @@ def stored_vector(doc_id: str) -> np.ndarray | None:
 def encode_draft(text: str, query: bool = False) -> np.ndarray | None:
     """The vector of a draft, or with `query` of search-box input: the one encoding a
     request may do."""
+    return encode_draft_soon(text, query)()
+
+
+def encode_draft_soon(text: str, query: bool = False) -> Callable[[], np.ndarray | None]:
+    """Start `encode_draft` in a helper thread and return a function that waits for the
+    vector: the caller's lexical query runs meanwhile (the engine releases the GIL)."""
     cleaned = vectors.draft_text(text)
     if not cleaned:
-        return None
+        return lambda: None
     if not vectors.encoder_loaded() and _warmed_pid == os.getpid() and _warming:
-        return None  # still loading in the background: this request stays lexical
+        return lambda: None  # still loading in the background: this request stays lexical
     _end_clean_transaction()
+    return _helpers().submit(_encode_one, cleaned, query).result
+
+
+def _encode_one(cleaned: str, query: bool) -> np.ndarray | None:
     try:
-        return vectors.encode([cleaned], query=query)[0]
+        return vectors.encode([cleaned], query=query, threads=vectors.DRAFT_THREADS)[0]
     except vectors.EncoderUnavailable:
         log.exception("The sentence encoder is unavailable; searching lexically")
         return None
+
+
+_helper_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _helpers() -> ThreadPoolExecutor:
+    """This process's encoding threads (threads do not survive a fork)."""
+    global _helper_pool
+    with _lock:
+        if _helper_pool is None or _helper_pool[0] != os.getpid():
+            _helper_pool = (os.getpid(), ThreadPoolExecutor(
+                max_workers=HELPER_THREADS, thread_name_prefix="encode-draft"))
+        return _helper_pool[1]
 
 
 def _end_clean_transaction() -> None:
@@ -335,5 +362,5 @@ def reset() -> None:
         _state = _Vectors()
 
 
-__all__ = ["available", "cosines", "encode_draft", "fuse", "nearest", "passes_panel",
+__all__ = ["available", "cosines", "encode_draft", "encode_draft_soon", "fuse", "nearest", "passes_panel",
            "stored_vector"]

