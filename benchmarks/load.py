@@ -352,7 +352,9 @@ def app_for(env: dict):
 
 
 def prepare(env: dict, users: int) -> list[str]:
-    """Empty database, migrations, starter content, member accounts; returns their e-mails."""
+    """Empty database, migrations, starter content with its sentence vectors (a site in
+    service has them; building them is measured by search_bench.py), member accounts;
+    returns their e-mails."""
     from sqlalchemy import select, text
 
     url = env["DATABASE_URL"]
@@ -360,6 +362,7 @@ def prepare(env: dict, users: int) -> list[str]:
         empty_postgres(url)
     flask(env, "db", "upgrade")
     flask(env, "content", "import", str(REPO / "content"))
+    flask(env, "search", "vectors", "--procs", "2")
 
     from kitu_exchange.auth.services import create_user
     from kitu_exchange.extensions import db

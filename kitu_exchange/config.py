@@ -20,8 +20,13 @@ class Config:
     # This replica's name in search_cursor; None means "<host name>:<index folder>".
     SEARCH_HOST: str | None = None
     # Sentence vectors for similar cases and longer search input (search/semantic.py);
-    # off: purely lexical, no encoder loaded (about 150 MB and 100 MB of vectors less).
+    # off: purely lexical, no encoder loaded (about 25 MB and 80 MB of vectors less).
     SEARCH_SEMANTIC = True
+    # CPU-seconds per second that encoding drafts and search input in web requests may
+    # take on this host, and how many it may take in a burst; beyond that requests
+    # answer lexically for a while (search/encoding_budget.py). None: no limit.
+    SEARCH_ENCODING_SHARE: float | None = 0.1
+    SEARCH_ENCODING_BURST = 1.0
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

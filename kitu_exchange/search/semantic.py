@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import SearchVector
-from . import vectors
+from . import encoding_budget, vectors
 from .tuning import (
     COSINE_FLOOR,
     PANEL_MIN_COSINE,
@@ -183,13 +183,16 @@ def stored_vector(doc_id: str) -> np.ndarray | None:
     return state.matrix[index]
 
 
-def encode_draft(text: str, query: bool = False) -> np.ndarray | None:
+def encode_draft(text: str, query: bool = False,
+                 budget: encoding_budget.Budget | None = None) -> np.ndarray | None:
     """The vector of a draft, or with `query` of search-box input: the one encoding a
-    request may do."""
-    return encode_draft_soon(text, query)()
+    request may do (None while `budget` is used up)."""
+    return encode_draft_soon(text, query, budget)()
 
 
-def encode_draft_soon(text: str, query: bool = False) -> Callable[[], np.ndarray | None]:
+def encode_draft_soon(text: str, query: bool = False,
+                      budget: encoding_budget.Budget | None = None,
+                      ) -> Callable[[], np.ndarray | None]:
     """Start `encode_draft` in a helper thread and return a function that waits for the
     vector: the caller's lexical query runs meanwhile (the engine releases the GIL)."""
     cleaned = vectors.draft_text(text)
@@ -197,16 +200,23 @@ def encode_draft_soon(text: str, query: bool = False) -> Callable[[], np.ndarray
         return lambda: None
     if not vectors.encoder_loaded() and _warmed_pid == os.getpid() and _warming:
         return lambda: None  # still loading in the background: this request stays lexical
+    if budget is not None and not budget.allows():
+        return lambda: None  # the host is busy encoding: this request stays lexical
     _end_clean_transaction()
-    return _helpers().submit(_encode_one, cleaned, query).result
+    return _helpers().submit(_encode_one, cleaned, query, budget).result
 
 
-def _encode_one(cleaned: str, query: bool) -> np.ndarray | None:
+def _encode_one(cleaned: str, query: bool,
+                budget: encoding_budget.Budget | None) -> np.ndarray | None:
+    started = time.perf_counter()
     try:
         return vectors.encode([cleaned], query=query, threads=vectors.DRAFT_THREADS)[0]
     except vectors.EncoderUnavailable:
         log.exception("The sentence encoder is unavailable; searching lexically")
         return None
+    finally:
+        if budget is not None:  # wall time of every thread: the CPU time it took
+            budget.spend((time.perf_counter() - started) * vectors.DRAFT_THREADS)
 
 
 _helper_pool: tuple[int, ThreadPoolExecutor] | None = None

@@ -18,7 +18,7 @@ from whoosh import sorting
 from ..extensions import db
 from ..models import Question, Solution, SynonymSet, User
 from ..visibility import public_questions, public_solutions
-from . import explain, queries, semantic, spelling, tuning
+from . import encoding_budget, explain, queries, semantic, spelling, tuning
 from .changes import doc_id_of
 from .analysis import lexicon
 from .flatscore import FlatScoreQuery, facet_counts
@@ -256,7 +256,8 @@ def _search_cases(user: User | None, text: str, filters: SearchFilters, sort: st
             depth = max(limit, tuning.SEARCH_RERANK_DEPTH)
             flat.top = depth
             hits = scorer.search(flat, limit=depth)
-            order = _rerank_search(text, [(hit["doc_id"], hit.score) for hit in hits])
+            order = _rerank_search(text, [(hit["doc_id"], hit.score) for hit in hits],
+                                   budget=encoding_budget.current())
             if order is not None:
                 by_id = {hit["doc_id"]: hit for hit in hits}
                 ranked = [by_id[fused.doc_id] for fused in order]
@@ -336,8 +337,9 @@ def _similar_ranked(text: str | None, case: Question | Solution | None,
         else:
             source = text if case is None else explain.case_source(case)
             # Encoding (about 0.1 s) runs while the lexical query does.
-            vector_soon = semantic.encode_draft_soon(source or "") if semantic.available() \
-                else None
+            vector_soon = semantic.encode_draft_soon(
+                source or "", budget=encoding_budget.current()) \
+                if semantic.available() else None
             own = Q.Term("doc_id", doc_id) if doc_id else None
             hits = queries.similar(searcher, source or "", synonyms=synonyms,
                                    limit=tuning.SIMILAR_CANDIDATES, mask=own)
@@ -414,14 +416,15 @@ def _fuse(vector, near: dict[str, float], lexical: list[tuple[str, float]]):
     return semantic.fuse(lexical, near, tuning.SIMILAR_WEIGHT)
 
 
-def _rerank_search(text: str, lexical: list[tuple[str, float]]):
+def _rerank_search(text: str, lexical: list[tuple[str, float]],
+                   budget: encoding_budget.Budget | None = None):
     """Search box: the best lexical matches reordered by the semantic signal, for input
     of several words; None when it does not apply."""
     if len(text.split()) < tuning.SEARCH_MIN_WORDS or not lexical:
         return None
     if not semantic.available():
         return None
-    vector = semantic.encode_draft(text, query=True)
+    vector = semantic.encode_draft(text, query=True, budget=budget)
     if vector is None:
         return None
     head = lexical[:tuning.SEARCH_RERANK_DEPTH]

@@ -373,6 +373,16 @@ def _mark_missing(doc_ids: list[str]) -> None:
     db.session.commit()
 
 
+def _yield_cpu() -> None:
+    """Lowest scheduling priority for the calling thread (Linux schedules threads one by
+    one): the vector thread of a web process encodes with the CPU that requests leave
+    unused, and a burst of new posts never slows the pages down."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # not Linux, or not permitted: normal priority
+        pass
+
+
 def work(limit: int = POLL_BATCH) -> int:
     """One round of the poller: compute up to `limit` pending vectors, and now and then
     look for cases that have none. Returns how many it computed."""
@@ -414,6 +424,7 @@ def start_worker() -> None:
     _worker_pid = os.getpid()
 
     def run():
+        _yield_cpu()
         failed_at = 0.0
         while True:
             time.sleep(interval)

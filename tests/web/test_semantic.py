@@ -2,6 +2,7 @@
 vectors follow the change log, hidden cases never come back through them, a model change
 invalidates them, the panel shows only similar cases and says why."""
 import re
+import time
 import shutil
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select, update
 from kitu_exchange.extensions import db
 from kitu_exchange.models import Question, SearchVector, Solution, User
 from kitu_exchange.moderation import services as moderation
-from kitu_exchange.search import semantic, vectors
+from kitu_exchange.search import encoding_budget, semantic, vectors
 from tests.conftest import MOD, REPO
 
 MEMBER = "m@quedlinburg.example"
@@ -232,3 +233,30 @@ def test_a_request_encodes_at_most_one_text(client, auth, library):
     assert vectors.encoded_texts == before
     client.get("/suche?q=Drucker+vereinheitlichen+Rathaus")
     assert vectors.encoded_texts - before == 1
+
+
+def test_requests_stop_encoding_while_the_hosts_encoding_budget_is_used_up(app, client, auth,
+                                                                           library):
+    """Encoding a draft takes a quarter of a CPU-second: beyond the host's budget the
+    panel and the search box answer lexically, and encode again once it has drained."""
+    app.config.update(SEARCH_ENCODING_SHARE=0.5, SEARCH_ENCODING_BURST=0.0)
+    auth.login(MEMBER)
+    title = "Informationssicherheit mit einem gemeinsamen Beauftragten"
+    forget_encodings()  # the engine runs and takes its time
+    before = vectors.encoded_texts
+    assert "isms-basis-absicherung-gemeinsamer-isb" in panel(auth, title)
+    assert vectors.encoded_texts - before == 1
+    # Right after it the bucket holds that encoding's time: lexical, but not empty.
+    fragment = panel(auth, title)
+    assert vectors.encoded_texts - before == 1
+    assert "isms-basis-absicherung-gemeinsamer-isb" in fragment
+    response = client.get("/suche?q=Drucker+vereinheitlichen+Rathaus")
+    assert response.status_code == 200 and vectors.encoded_texts - before == 1
+    # Drained (0.5 CPU-seconds per second): encoding again.
+    with app.app_context():
+        budget = encoding_budget.current()
+        deadline = time.monotonic() + 20
+        while not budget.allows() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    panel(auth, title)
+    assert vectors.encoded_texts - before == 2
