@@ -351,7 +351,7 @@ def app_for(env: dict):
                        "PASSWORD_HASH_METHOD": env["KITU_PASSWORD_HASH_METHOD"]})
 
 
-def prepare(env: dict, users: int) -> list[str]:
+def prepare(env: dict, users: int, vectors: bool = True) -> list[str]:
     """Empty database, migrations, starter content with its sentence vectors (a site in
     service has them; building them is measured by search_bench.py), member accounts;
     returns their e-mails."""
@@ -362,7 +362,8 @@ def prepare(env: dict, users: int) -> list[str]:
         empty_postgres(url)
     flask(env, "db", "upgrade")
     flask(env, "content", "import", str(REPO / "content"))
-    flask(env, "search", "vectors", "--procs", "2")
+    if vectors:
+        flask(env, "search", "vectors", "--procs", "2")
 
     from kitu_exchange.auth.services import create_user
     from kitu_exchange.extensions import db
@@ -544,6 +545,9 @@ def options(argv=None):
     parser.add_argument("--timeout", type=float, default=None,
                         help="hard limit for the whole run (default: seconds + 600)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--no-vectors", dest="vectors", action="store_false",
+                        help="leave the starter content's sentence vectors to the web "
+                             "processes' vector thread (a site just imported)")
     args = parser.parse_args(argv)
     if len(args.think) != 2 or not 0 <= args.think[0] <= args.think[1]:
         parser.error("--think-ms takes MIN,MAX with 0 <= MIN <= MAX")
@@ -574,7 +578,7 @@ def main(argv=None) -> int:
     try:
         env = server_environment(database_url(args, run.folder), run.folder / "index")
         print(f"load.py: preparing {args.database} in {run.folder}", file=sys.stderr)
-        Shared.accounts = prepare(env, args.users)
+        Shared.accounts = prepare(env, args.users, args.vectors)
         cpu_before = children_cpu()
         base = start_server(run, env, free_port(), args.workers)
         checker = signed_in_session(base, Shared.accounts[0])

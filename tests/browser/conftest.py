@@ -91,6 +91,11 @@ def serve(config: dict, log_path: Path):
         "KITU_SESSION_COOKIE_SECURE": "false",
         "KITU_REMEMBER_COOKIE_SECURE": "false",
         "KITU_PASSWORD_HASH_METHOD": config["PASSWORD_HASH_METHOD"],
+        # Lexical search only: the server's vector thread would spend half a minute of
+        # CPU encoding the starter content beside the browser. The panel's markup and
+        # script are the same either way; the semantic ranking is tested through the
+        # test client (tests/web/test_semantic.py).
+        "KITU_SEARCH_SEMANTIC": "false",
         "PYTHONUNBUFFERED": "1",
     }
     for name in ("FLASK_APP", "FLASK_DEBUG", "KITU_SQLALCHEMY_DATABASE_URI"):

@@ -38,6 +38,7 @@ def test_load_benchmark_runs_and_reports_one_json_line():
     result = subprocess.run(
         [sys.executable, "benchmarks/load.py", "--database", database, "--users", "3",
          "--seconds", "5", "--think-ms", "100,200", "--workers", "2", "--timeout", "170",
+         "--no-vectors",  # computing them takes half a minute of CPU; not what is tested
          *(["--database-url", own_database] if own_database else [])],
         cwd=REPO, env={**os.environ, "DATABASE_URL": ""},
         capture_output=True, text=True, timeout=180)
