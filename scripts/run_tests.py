@@ -47,7 +47,7 @@ def main(extra: list[str]) -> int:
     running = {}
     for name, (arguments, env) in lanes(extra).items():
         log = folder / f"{name}.log"
-        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--durations=30",
                    f"--basetemp={folder / name}", *arguments]
         print(f"== {name}: {shlex.join(command[1:])} (log: {log})", flush=True)
         running[name] = (subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("w"),
